@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make demo` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip
+WORKERS ?= 2
+
+.PHONY: demo test lint typecheck migrations-check unit bench install install-dev clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[demo]"
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[dev,demo]"
+	touch $@
+
+install: $(VENV)/.installed-demo
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/python -m finops.launcher
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy .
+
+migrations-check: install-dev
+	DJANGO_SETTINGS_MODULE=finops.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+unit: install-dev
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile
+
+test: lint typecheck migrations-check unit
+
+bench: install-dev
+	$(BIN)/pytest tests/perf -p no:xdist -s
+
+clean-demo:
+	rm -rf .data

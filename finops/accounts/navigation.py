@@ -1,0 +1,43 @@
+"""The menu a user sees depends on what their role lets them open: one list, filtered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from finops.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None  # model permission needed; None = every signed-in user
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV = (
+    NavItem("Home", "dashboards:home", None),
+    NavItem("Invoices", "invoicing:invoice-list", "invoicing.view_invoice"),
+    NavItem("Payments", "payables:payment-list", "payables.view_payment"),
+    NavItem("Payment batches", "payables:batch-list", "payables.view_paymentbatch"),
+    NavItem("Statements", "treasury:statement-list", "treasury.view_bankstatement"),
+    NavItem("Counterparties", "masterdata:counterparty-list", "masterdata.view_counterparty"),
+    NavItem("Bank accounts", "masterdata:bankaccount-list", "masterdata.view_bankaccount"),
+    NavItem("Exceptions", "reconciliation:exception-list", None),
+    NavItem("Audit trail", "audit:event-list", "audit.view_auditevent"),
+)
+
+
+def navigation_for(user: User, path: str) -> list[dict[str, object]]:
+    items = []
+    for item in NAV:
+        if item.perm and not user.has_perm(item.perm):
+            continue
+        url = item.url()
+        is_active = path == url if url == "/" else path.startswith(url)
+        items.append({"label": item.label, "url": url, "is_active": is_active})
+    return items

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from finops.audit.api import AuditEventListApi
+from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
+from finops.masterdata.api import BankAccountDetailApi, BankAccountListApi, CounterpartyDetailApi, CounterpartyListApi
+from finops.payables.api import BatchDecisionApi, BatchDetailApi, BatchListApi, PaymentDetailApi, PaymentListApi
+from finops.treasury.api import StatementDetailApi, StatementListApi
+from reconciliation.api import ExceptionDetailApi, ExceptionListApi
+
+app_name = "api"
+urlpatterns = [
+    path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("payments/", PaymentListApi.as_view(), name="payment-list"),
+    path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
+    path("payment-batches/", BatchListApi.as_view(), name="batch-list"),
+    path("payment-batches/<int:pk>/", BatchDetailApi.as_view(), name="batch-detail"),
+    path("payment-batches/<int:pk>/decision/", BatchDecisionApi.as_view(), name="batch-decision"),
+    path("statements/", StatementListApi.as_view(), name="statement-list"),
+    path("statements/<int:pk>/", StatementDetailApi.as_view(), name="statement-detail"),
+    path("counterparties/", CounterpartyListApi.as_view(), name="counterparty-list"),
+    path("counterparties/<int:pk>/", CounterpartyDetailApi.as_view(), name="counterparty-detail"),
+    path("bank-accounts/", BankAccountListApi.as_view(), name="bankaccount-list"),
+    path("bank-accounts/<int:pk>/", BankAccountDetailApi.as_view(), name="bankaccount-detail"),
+    path("exceptions/", ExceptionListApi.as_view(), name="exception-list"),
+    path("exceptions/<int:pk>/", ExceptionDetailApi.as_view(), name="exception-detail"),
+    path("audit-events/", AuditEventListApi.as_view(), name="auditevent-list"),
+]

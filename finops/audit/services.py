@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from finops.audit.context import current_correlation_id
+from finops.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from finops.accounts.models import User
+
+import json
+
+
+def _jsonable(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    # Decimals, dates and UUIDs become strings exactly as they were, never floats.
+    return json.loads(json.dumps(dict(data or {}), cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+
+
+def _entity_id_of(obj: models.Model) -> int | None:
+    if type(obj).__name__ == "LegalEntity":
+        return obj.pk  # type: ignore[return-value]
+    return getattr(obj, "entity_id", None)
+
+
+def audit_record(
+    obj: models.Model,
+    *,
+    action: str,
+    actor: User | None,
+    reason: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit event about obj in the caller's transaction."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.get_username() if actor is not None and actor.pk else "system",
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        entity_id=_entity_id_of(obj),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason,
+        correlation_id=getattr(obj, "correlation_id", "") or current_correlation_id(),
+    )

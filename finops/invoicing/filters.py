@@ -1,0 +1,23 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from finops.core.filters import EntityFilter
+from finops.invoicing.models import Invoice
+from finops.invoicing.states import InvoiceDirection, InvoiceState
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter()
+    direction = django_filters.ChoiceFilter(choices=InvoiceDirection.choices, empty_label="AP and AR")
+    state = django_filters.ChoiceFilter(choices=InvoiceState.choices, empty_label="Any state")
+    currency = django_filters.CharFilter(lookup_expr="iexact", max_length=3)
+    due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
+    due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due to")
+
+    class Meta:
+        model = Invoice
+        fields = ["q", "entity", "direction", "state", "currency", "due_from", "due_to"]
+
+    def search(self, rows: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
+        return rows.filter(Q(number__icontains=value) | Q(counterparty__name__icontains=value) | Q(external_id=value))

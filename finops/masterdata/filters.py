@@ -1,0 +1,39 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from finops.core.filters import EntityFilter
+from finops.masterdata.models import BankAccount, Counterparty
+
+ROLE_CHOICES = (("supplier", "Suppliers"), ("customer", "Customers"))
+
+
+class CounterpartyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter("entities")
+    role = django_filters.ChoiceFilter(choices=ROLE_CHOICES, method="by_role", empty_label="Suppliers and customers")
+    country = django_filters.CharFilter(lookup_expr="iexact", max_length=2)
+
+    class Meta:
+        model = Counterparty
+        fields = ["q", "entity", "role", "country"]
+
+    def search(self, rows: QuerySet[Counterparty], name: str, value: str) -> QuerySet[Counterparty]:
+        return rows.filter(Q(name__icontains=value) | Q(external_id=value) | Q(tax_id__iexact=value))
+
+    def by_role(self, rows: QuerySet[Counterparty], name: str, value: str) -> QuerySet[Counterparty]:
+        return rows.filter(is_supplier=True) if value == "supplier" else rows.filter(is_customer=True)
+
+
+class BankAccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter()
+    currency = django_filters.CharFilter(lookup_expr="iexact", max_length=3)
+
+    class Meta:
+        model = BankAccount
+        fields = ["q", "entity", "currency"]
+
+    def search(self, rows: QuerySet[BankAccount], name: str, value: str) -> QuerySet[BankAccount]:
+        compact = "".join(value.split()).upper()
+        return rows.filter(Q(name__icontains=value) | Q(iban__icontains=compact) | Q(account_number=value)
+                           | Q(bank_name__icontains=value))

@@ -1,0 +1,155 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from finops.core.models import SourcedModel, currency_check
+from finops.core.money import AmountField, CurrencyField
+from finops.masterdata.states import BANK_ACCOUNT_CHANGE_TRANSITIONS, BankAccountChangeState
+from finops.masterdata.validators import validate_bic, validate_iban, validate_routing_number
+
+
+class LegalEntity(SourcedModel):
+    """A company of the group. Access to everything is granted per legal entity."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2)
+    base_currency = CurrencyField()
+    dual_approval_threshold = AmountField(default=50000, help_text="Batches at or above need two approvers.")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "legal entities"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="legalentity_source_external_id_uniq"),
+            currency_check("base_currency", "legalentity_currency_iso"),
+        ]
+        permissions = [
+            ("view_entity_data", "See the entity's records"),
+            ("work_payables", "Work AP queues and build payment batches"),
+            ("work_treasury", "Work treasury queues and import statements"),
+            ("approve_payments", "Approve payment batches and write-offs"),
+            ("approve_bank_changes", "Verify supplier bank-account changes"),
+            ("administer_entity", "Configure connectors, rules and access"),
+            ("view_audit", "Read the audit trail"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Counterparty(SourcedModel):
+    """A supplier, a customer or both. Shared across the group's entities; visible to a user
+    through the entities it does business with."""
+
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True)
+    tax_id = models.CharField(max_length=32, blank=True)
+    is_supplier = models.BooleanField(default=False)
+    is_customer = models.BooleanField(default=False)
+    is_blocked = models.BooleanField(default=False)
+    entities = models.ManyToManyField(LegalEntity, related_name="counterparties", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "counterparties"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="counterparty_source_external_id_uniq"),
+            models.CheckConstraint(condition=Q(is_supplier=True) | Q(is_customer=True), name="counterparty_has_a_role"),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankAccount(SourcedModel):
+    """A bank account: one of our own (entity set) or a counterparty's (counterparty set)."""
+
+    entity = models.ForeignKey(LegalEntity, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_accounts")
+    counterparty = models.ForeignKey(Counterparty, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_accounts")
+    name = models.CharField(max_length=200)
+    iban = models.CharField(max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(max_length=11, blank=True, validators=[validate_bic])
+    account_number = models.CharField(max_length=34, blank=True)
+    routing_number = models.CharField(max_length=9, blank=True, validators=[validate_routing_number])
+    currency = CurrencyField()
+    bank_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="bankaccount_source_external_id_uniq"),
+            models.UniqueConstraint(fields=["iban"], condition=~Q(iban="") & Q(entity__isnull=False),
+                                    name="bankaccount_own_iban_uniq"),
+            models.UniqueConstraint(fields=["routing_number", "account_number"],
+                                    condition=~Q(account_number="") & Q(entity__isnull=False),
+                                    name="bankaccount_own_us_account_uniq"),
+            models.CheckConstraint(condition=Q(entity__isnull=True) ^ Q(counterparty__isnull=True),
+                                   name="bankaccount_one_owner"),
+            models.CheckConstraint(condition=~Q(iban="") | ~Q(account_number=""), name="bankaccount_has_identifier"),
+            currency_check("currency", "bankaccount_currency_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.display_identifier})"
+
+    @property
+    def display_identifier(self) -> str:
+        if self.iban:
+            return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
+        return f"{self.routing_number} / {self.account_number}"
+
+
+class ExternalRef(models.Model):
+    """Cross-reference: a record's identity in another system (source + external id)."""
+
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=128)
+    object_type = models.CharField(max_length=100)  # app_label.ModelName
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "object_type", "external_id"], name="externalref_uniq"),
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id} → {self.object_type}#{self.object_id}"
+
+
+class BankAccountChange(SourcedModel):
+    """A request to add or change a counterparty's bank details. Payments to the new details
+    wait until the change is active; the requester can never verify it."""
+
+    TRANSITIONS = BANK_ACCOUNT_CHANGE_TRANSITIONS
+
+    entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="bank_account_changes")
+    counterparty = models.ForeignKey(Counterparty, on_delete=models.PROTECT, related_name="bank_account_changes")
+    bank_account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    iban = models.CharField(max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(max_length=11, blank=True, validators=[validate_bic])
+    account_number = models.CharField(max_length=34, blank=True)
+    routing_number = models.CharField(max_length=9, blank=True, validators=[validate_routing_number])
+    currency = CurrencyField()
+    state = models.CharField(max_length=16, choices=BankAccountChangeState.choices, default=BankAccountChangeState.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="bankaccountchange_source_external_id_uniq"),
+            models.CheckConstraint(condition=Q(verified_by__isnull=True) | ~Q(verified_by=models.F("requested_by")),
+                                   name="bankaccountchange_verifier_is_not_requester"),
+            currency_check("currency", "bankaccountchange_currency_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bank change {self.pk} for {self.counterparty_id}: {self.iban or self.account_number}"

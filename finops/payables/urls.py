@@ -1,0 +1,13 @@
+from django.urls import path
+
+from finops.payables import views
+
+app_name = "payables"
+urlpatterns = [
+    path("payments/", views.payment_list_view, name="payment-list"),
+    path("payments/<int:pk>/", views.payment_detail_view, name="payment-detail"),
+    path("batches/", views.batch_list_view, name="batch-list"),
+    path("batches/<int:pk>/", views.batch_detail_view, name="batch-detail"),
+    path("batches/<int:pk>/approve/", views.batch_approve_view, name="batch-approve"),
+    path("batches/<int:pk>/decline/", views.batch_decline_view, name="batch-decline"),
+]

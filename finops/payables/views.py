@@ -1,0 +1,107 @@
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from finops.audit.selectors import events_for_object
+from finops.core.decorators import role_required
+from finops.core.http import AuthedRequest
+from finops.core.listing import Column, render_list
+from finops.core.workflow import WorkflowError
+from finops.payables.filters import BatchFilter, PaymentFilter
+from finops.payables.forms import ApproveForm, DeclineForm
+from finops.payables.selectors import approvals_required, batch_get, batch_list, payment_get, payment_list
+from finops.payables.services import batch_approve, batch_decline
+
+PAYMENT_EXPORT = (
+    Column("entity", lambda p: p.entity.code),
+    Column("end_to_end_id", lambda p: p.end_to_end_id),
+    Column("counterparty", lambda p: p.counterparty.name),
+    Column("beneficiary_account", lambda p: p.beneficiary_account.display_identifier),
+    Column("currency", lambda p: p.currency),
+    Column("amount", lambda p: p.amount),
+    Column("state", lambda p: p.state),
+    Column("batch", lambda p: p.batch.external_id if p.batch else ""),
+)
+BATCH_EXPORT = (
+    Column("entity", lambda b: b.entity.code),
+    Column("batch", lambda b: b.external_id),
+    Column("currency", lambda b: b.currency),
+    Column("control_sum", lambda b: b.control_sum),
+    Column("payment_count", lambda b: b.payment_count),
+    Column("execution_on", lambda b: b.execution_on),
+    Column("state", lambda b: b.state),
+)
+
+
+@role_required("payables.view_payment")
+def payment_list_view(request: AuthedRequest) -> HttpResponse:
+    return render_list(request, template="payables/payment_list.html", rows=payment_list(user=request.user),
+                       filterset_class=PaymentFilter, export_columns=PAYMENT_EXPORT, export_name="payments")
+
+
+@role_required("payables.view_payment")
+def payment_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    payment = payment_get(user=request.user, pk=pk)
+    return render(request, "payables/payment_detail.html", {"payment": payment, "events": events_for_object(payment)})
+
+
+@role_required("payables.view_paymentbatch")
+def batch_list_view(request: AuthedRequest) -> HttpResponse:
+    return render_list(request, template="payables/batch_list.html", rows=batch_list(user=request.user),
+                       filterset_class=BatchFilter, export_columns=BATCH_EXPORT, export_name="payment-batches")
+
+
+def _batch_page(request: AuthedRequest, pk: int, *, status: int = 200, **forms: object) -> HttpResponse:
+    batch = batch_get(user=request.user, pk=pk)
+    ctx = {
+        "batch": batch,
+        "payments": batch.payments.select_related("counterparty", "beneficiary_account").order_by("id")[:500],
+        "approvals": batch.approvals.all(),
+        "approvals_required": approvals_required(batch),
+        "events": events_for_object(batch),
+        "can_decide": request.user.has_perm("payables.add_approval")
+        and request.user.has_perm("masterdata.approve_payments", batch.entity)
+        and request.user.pk not in (batch.created_by_id, batch.submitted_by_id),
+        "approve_form": forms.get("approve_form", ApproveForm()),
+        "decline_form": forms.get("decline_form", DeclineForm()),
+    }
+    template = "payables/batch_detail.html#decision" if request.htmx else "payables/batch_detail.html"
+    return render(request, template, ctx, status=status)
+
+
+@role_required("payables.view_paymentbatch")
+def batch_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _batch_page(request, pk)
+
+
+@require_POST
+@role_required("payables.add_approval")
+def batch_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    batch_get(user=request.user, pk=pk)  # 404 outside the user's entities, before anything else
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            batch_approve(batch_id=pk, approver=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, "Your approval is recorded.")
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _batch_page(request, pk, status=422, approve_form=form)
+    return redirect("payables:batch-detail", pk=pk) if not request.htmx else _batch_page(request, pk)
+
+
+@require_POST
+@role_required("payables.add_approval")
+def batch_decline_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    batch_get(user=request.user, pk=pk)
+    form = DeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            batch_decline(batch_id=pk, approver=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, "The batch went back to its maker.")
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _batch_page(request, pk, status=422, decline_form=form)
+    return redirect("payables:batch-detail", pk=pk) if not request.htmx else _batch_page(request, pk)

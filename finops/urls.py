@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("finops.dashboards.urls")),
+    path("accounts/", include("finops.accounts.urls")),
+    path("invoices/", include("finops.invoicing.urls")),
+    path("payables/", include("finops.payables.urls")),
+    path("treasury/", include("finops.treasury.urls")),
+    path("masterdata/", include("finops.masterdata.urls")),
+    path("audit/", include("finops.audit.urls")),
+    path("exceptions/", include("reconciliation.urls")),
+    path("api/", include("finops.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]

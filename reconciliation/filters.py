@@ -1,0 +1,32 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from finops.core.filters import EntityFilter
+from reconciliation.models import ExceptionItem
+from reconciliation.states import ExceptionKind, ExceptionState
+
+QUEUE_CHOICES = (("ap", "AP queues"), ("treasury", "Treasury queues"), ("admin", "Integration and master data"))
+
+
+class ExceptionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter()
+    kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, empty_label="Any kind")
+    state = django_filters.ChoiceFilter(choices=ExceptionState.choices, empty_label="Any state")
+    queue = django_filters.ChoiceFilter(choices=QUEUE_CHOICES, method="by_queue", empty_label="All queues")
+    mine = django_filters.BooleanFilter(method="assigned_to_me", label="Assigned to me")
+
+    class Meta:
+        model = ExceptionItem
+        fields = ["q", "entity", "kind", "state", "queue", "mine"]
+
+    def search(self, rows: QuerySet[ExceptionItem], name: str, value: str) -> QuerySet[ExceptionItem]:
+        return rows.filter(Q(title__icontains=value) | Q(correlation_id=value))
+
+    def by_queue(self, rows: QuerySet[ExceptionItem], name: str, value: str) -> QuerySet[ExceptionItem]:
+        from reconciliation.states import kinds_of_queue
+
+        return rows.filter(kind__in=kinds_of_queue(value))
+
+    def assigned_to_me(self, rows: QuerySet[ExceptionItem], name: str, value: bool) -> QuerySet[ExceptionItem]:
+        return rows.filter(assignee=self.request.user) if value else rows
