@@ -25,11 +25,15 @@ class FormatError(ValueError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = [part for part in (
-            self.filename,
-            f"line {self.line}" if self.line is not None else None,
-            f"element {self.element}" if self.element else None,
-        ) if part]
+        where = [
+            part
+            for part in (
+                self.filename,
+                f"line {self.line}" if self.line is not None else None,
+                f"element {self.element}" if self.element else None,
+            )
+            if part
+        ]
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
     def with_filename(self, filename: str) -> FormatError:

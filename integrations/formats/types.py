@@ -112,7 +112,7 @@ class Statement:
     created_at: dt.datetime | None = None
     from_at: dt.datetime | None = None
     to_at: dt.datetime | None = None
-    declared_entry_count: int | None = None  # TxsSummry/TtlNtries/NbOfNtries, BAI2 49 record count
+    declared_entry_count: int | None = None  # TxsSummry/TtlNtries/NbOfNtries; BAI2 item counts of the 100/400 summaries
     declared_entry_sum: Decimal | None = None
     line: int | None = None
 
