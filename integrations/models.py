@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from finops.core.models import new_correlation_id
 from integrations.states import SYNC_TRANSITIONS, SyncState
 
 
@@ -40,9 +41,10 @@ class SyncRun(models.Model):
     connector = models.ForeignKey(Connector, on_delete=models.PROTECT, related_name="runs")
     entity = models.ForeignKey("masterdata.LegalEntity", on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=16, choices=SyncState.choices, default=SyncState.QUEUED)
-    triggered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    correlation_id = models.CharField(max_length=64, db_index=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    correlation_id = models.CharField(max_length=64, db_index=True, default=new_correlation_id)
     received = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -61,8 +63,11 @@ class SyncRun(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # one live run per connector at a time
-            models.UniqueConstraint(fields=["connector"], condition=Q(state__in=["queued", "running"]),
-                                    name="syncrun_one_live_per_connector"),
+            models.UniqueConstraint(
+                fields=["connector"],
+                condition=Q(state__in=["queued", "running"]),
+                name="syncrun_one_live_per_connector",
+            ),
         ]
 
     def __str__(self) -> str:

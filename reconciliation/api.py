@@ -15,8 +15,23 @@ class ExceptionOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = ExceptionItem
-        fields = ["id", "entity", "kind", "state", "title", "detail", "amount", "currency", "object_type", "object_id",
-                  "assignee", "resolution", "correlation_id", "created_at", "resolved_at"]
+        fields = [
+            "id",
+            "entity",
+            "kind",
+            "state",
+            "title",
+            "detail",
+            "amount",
+            "currency",
+            "object_type",
+            "object_id",
+            "assignee",
+            "resolution",
+            "correlation_id",
+            "created_at",
+            "resolved_at",
+        ]
 
 
 class ExceptionListApi(ScopedListAPI):

@@ -38,9 +38,16 @@ def exception_open(
     try:
         with transaction.atomic():
             item = ExceptionItem.objects.create(
-                entity=entity, kind=kind, title=title[:200], dedupe_key=dedupe_key, detail=detail or {},
-                amount=amount, currency=currency, correlation_id=current_correlation_id(),
-                object_type=obj._meta.label if obj is not None else "", object_id=str(obj.pk) if obj is not None else "",
+                entity=entity,
+                kind=kind,
+                title=title[:200],
+                dedupe_key=dedupe_key,
+                detail=detail or {},
+                amount=amount,
+                currency=currency,
+                correlation_id=current_correlation_id(),
+                object_type=obj._meta.label if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
             )
     except IntegrityError:
         # another worker opened it between our check and our insert
@@ -63,8 +70,13 @@ def exception_assign(*, item_id: int, assignee: User, actor: User) -> ExceptionI
     before = item.assignee.get_username() if item.assignee else ""
     ExceptionItem.objects.filter(pk=item.pk).update(assignee=assignee)
     item.assignee = assignee
-    audit_record(item, action="exception.assigned", actor=actor, before={"assignee": before},
-                 after={"assignee": assignee.get_username()})
+    audit_record(
+        item,
+        action="exception.assigned",
+        actor=actor,
+        before={"assignee": before},
+        after={"assignee": assignee.get_username()},
+    )
     return item
 
 

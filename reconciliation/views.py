@@ -3,7 +3,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -32,12 +32,18 @@ EXPORT = (
 
 
 @role_required()
-def exception_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="reconciliation/exception_list.html", rows=exception_list(user=request.user),
-                       filterset_class=ExceptionFilter, export_columns=EXPORT, export_name="exceptions")
+def exception_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="reconciliation/exception_list.html",
+        rows=exception_list(user=request.user),
+        filterset_class=ExceptionFilter,
+        export_columns=EXPORT,
+        export_name="exceptions",
+    )
 
 
-def _detail(request: AuthedRequest, pk: int, *, status: int = 200, **forms_: forms.Form) -> HttpResponse:
+def _detail(request: AuthedRequest, pk: int, *, status: int = 200, **forms_: forms.Form) -> HttpResponseBase:
     item = exception_get(user=request.user, pk=pk)
     ctx = {
         "item": item,
@@ -52,12 +58,13 @@ def _detail(request: AuthedRequest, pk: int, *, status: int = 200, **forms_: for
 
 
 @role_required()
-def exception_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def exception_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return _detail(request, pk)
 
 
-def _act(request: AuthedRequest, pk: int, form_name: str, form: forms.Form | None,
-         action: Callable[..., Any], done: str) -> HttpResponse:
+def _act(
+    request: AuthedRequest, pk: int, form_name: str, form: forms.Form | None, action: Callable[..., Any], done: str
+) -> HttpResponseBase:
     exception_get(user=request.user, pk=pk)  # 404 first, outside the user's entities
     if form is not None and not form.is_valid():
         return _detail(request, pk, status=422, **{form_name: form})
@@ -75,19 +82,33 @@ def _act(request: AuthedRequest, pk: int, form_name: str, form: forms.Form | Non
 
 @require_POST
 @role_required()
-def exception_start_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "", None, lambda: exception_start(item_id=pk, actor=request.user), "You are working on it.")
+def exception_start_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _act(
+        request, pk, "", None, lambda: exception_start(item_id=pk, actor=request.user), "You are working on it."
+    )
 
 
 @require_POST
 @role_required()
-def exception_resolve_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "resolve_form", ResolveForm(request.POST),
-                lambda resolution: exception_resolve(item_id=pk, actor=request.user, resolution=resolution), "Resolved.")
+def exception_resolve_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _act(
+        request,
+        pk,
+        "resolve_form",
+        ResolveForm(request.POST),
+        lambda resolution: exception_resolve(item_id=pk, actor=request.user, resolution=resolution),
+        "Resolved.",
+    )
 
 
 @require_POST
 @role_required()
-def exception_write_off_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, "write_off_form", WriteOffForm(request.POST),
-                lambda reason: exception_write_off(item_id=pk, actor=request.user, reason=reason), "Written off.")
+def exception_write_off_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _act(
+        request,
+        pk,
+        "write_off_form",
+        WriteOffForm(request.POST),
+        lambda reason: exception_write_off(item_id=pk, actor=request.user, reason=reason),
+        "Written off.",
+    )

@@ -122,8 +122,9 @@ class PaymentFactory(DjangoModelFactory):
     entity = factory.SubFactory(LegalEntityFactory)
     batch = None
     counterparty = factory.SubFactory(CounterpartyFactory)
-    beneficiary_account = factory.SubFactory(CounterpartyBankAccountFactory,
-                                             counterparty=factory.SelfAttribute("..counterparty"))
+    beneficiary_account = factory.SubFactory(
+        CounterpartyBankAccountFactory, counterparty=factory.SelfAttribute("..counterparty")
+    )
     end_to_end_id = factory.Sequence(lambda n: f"E2E-{n:06d}")
     amount = Decimal("250.00")
     currency = "EUR"

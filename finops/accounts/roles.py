@@ -62,13 +62,18 @@ _VIEW_TREASURY = ("treasury.view_bankstatement",)
 
 # Model permissions per role (app_label.codename).
 MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.AP_CLERK: _VIEW_ALL + ("payables.add_paymentbatch",),
+    Role.AP_CLERK: (*_VIEW_ALL, "payables.add_paymentbatch"),
     Role.TREASURY_ANALYST: _VIEW_ALL + _VIEW_TREASURY,
     Role.CONTROLLER: _VIEW_ALL + _VIEW_TREASURY + ("audit.view_auditevent", "payables.add_approval"),
-    Role.ADMIN: _VIEW_ALL + _VIEW_TREASURY + (
-        "masterdata.add_legalentity", "masterdata.change_legalentity",
-        "masterdata.add_bankaccount", "masterdata.change_bankaccount",
-        "masterdata.add_counterparty", "masterdata.change_counterparty",
+    Role.ADMIN: _VIEW_ALL
+    + _VIEW_TREASURY
+    + (
+        "masterdata.add_legalentity",
+        "masterdata.change_legalentity",
+        "masterdata.add_bankaccount",
+        "masterdata.change_bankaccount",
+        "masterdata.add_counterparty",
+        "masterdata.change_counterparty",
         "audit.view_auditevent",
     ),
     Role.AUDITOR: _VIEW_ALL + _VIEW_TREASURY + ("audit.view_auditevent",),

@@ -16,9 +16,9 @@ def entities_for(user: User, perm: str = VIEW_ENTITY) -> QuerySet[LegalEntity]:
     """The legal entities on which `user` holds `perm` (through a group or directly)."""
     if not user.is_authenticated or not user.is_active:
         return LegalEntity.objects.none()
-    return get_objects_for_user(
-        user, f"masterdata.{perm}", klass=LegalEntity, accept_global_perms=False
-    ).order_by("code")
+    return get_objects_for_user(user, f"masterdata.{perm}", klass=LegalEntity, accept_global_perms=False).order_by(
+        "code"
+    )
 
 
 def user_roles(user: User) -> list[Role]:

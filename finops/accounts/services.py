@@ -47,8 +47,7 @@ def user_grant_role(*, user: User, role: Role, entity: LegalEntity, granted_by: 
     if user.groups.filter(pk=group.pk).exists():
         return
     user.groups.add(roles_group, group)
-    audit_record(entity, action="access.granted", actor=granted_by,
-                 after={"user": user.username, "role": role.value})
+    audit_record(entity, action="access.granted", actor=granted_by, after={"user": user.username, "role": role.value})
 
 
 @transaction.atomic
@@ -57,8 +56,7 @@ def user_revoke_role(*, user: User, role: Role, entity: LegalEntity, revoked_by:
     user.groups.remove(group)
     if not user.groups.filter(name__startswith=f"{role.label} · ").exists():
         user.groups.remove(Group.objects.get(name=role.label))
-    audit_record(entity, action="access.revoked", actor=revoked_by,
-                 before={"user": user.username, "role": role.value})
+    audit_record(entity, action="access.revoked", actor=revoked_by, before={"user": user.username, "role": role.value})
 
 
 def entity_perm_revoke_all(*, role: Role, entity: LegalEntity) -> None:

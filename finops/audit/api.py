@@ -14,8 +14,20 @@ class AuditEventOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "occurred_at", "actor_name", "entity", "action", "object_type", "object_id", "object_repr",
-                  "before", "after", "reason", "correlation_id"]
+        fields = [
+            "id",
+            "occurred_at",
+            "actor_name",
+            "entity",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "reason",
+            "correlation_id",
+        ]
 
 
 class AuditEventListApi(ScopedListAPI):

@@ -20,5 +20,9 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["q", "entity", "actor", "action", "object_type", "correlation_id", "occurred_from", "occurred_to"]
 
     def search(self, rows: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
-        return rows.filter(Q(object_repr__icontains=value) | Q(reason__icontains=value) | Q(object_id=value)
-                           | Q(action__icontains=value))
+        return rows.filter(
+            Q(object_repr__icontains=value)
+            | Q(reason__icontains=value)
+            | Q(object_id=value)
+            | Q(action__icontains=value)
+        )

@@ -29,4 +29,5 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_name or 'system'} {self.action} {self.object_type} {self.object_id}"
+        who = self.actor_name or "system"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {who} {self.action} {self.object_type} {self.object_id}"

@@ -22,8 +22,9 @@ def _jsonable(data: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def _entity_id_of(obj: models.Model) -> int | None:
     if type(obj).__name__ == "LegalEntity":
-        return obj.pk  # type: ignore[return-value]
-    return getattr(obj, "entity_id", None)
+        return int(obj.pk)
+    entity_id = getattr(obj, "entity_id", None)
+    return int(entity_id) if entity_id is not None else None
 
 
 def audit_record(

@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 from finops.audit.filters import AuditEventFilter
 from finops.audit.selectors import event_list
@@ -22,6 +22,12 @@ EXPORT = (
 
 
 @role_required("audit.view_auditevent")
-def event_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="audit/event_list.html", rows=event_list(user=request.user),
-                       filterset_class=AuditEventFilter, export_columns=EXPORT, export_name="audit-trail")
+def event_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="audit/event_list.html",
+        rows=event_list(user=request.user),
+        filterset_class=AuditEventFilter,
+        export_columns=EXPORT,
+        export_name="audit-trail",
+    )

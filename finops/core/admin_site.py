@@ -1,5 +1,5 @@
-from django.contrib.admin.apps import AdminConfig
 from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 
 from finops.accounts.roles import Role
@@ -15,7 +15,8 @@ class FinopsAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(
-            user.is_active and user.is_staff
+            user.is_active
+            and user.is_staff
             and (user.is_superuser or user.groups.filter(name=Role.ADMIN.label).exists())
         )
 

@@ -3,12 +3,12 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 
 from finops.accounts.selectors import require_model_perm
 from finops.core.http import AuthedRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def role_required(perm: str | None = None) -> Callable[[View], View]:
@@ -17,7 +17,7 @@ def role_required(perm: str | None = None) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if perm:
                 require_model_perm(request.user, perm)
             return view(request, *args, **kwargs)

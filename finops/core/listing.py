@@ -6,13 +6,14 @@ Views pass an already entity-scoped queryset (from a selector); this module neve
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django_filters import FilterSet
 
@@ -34,7 +35,7 @@ class _Echo:
 def _export(rows: QuerySet[Any], columns: Sequence[Column], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
-    def lines():  # type: ignore[no-untyped-def]
+    def lines() -> Iterator[str]:
         yield writer.writerow([c.label for c in columns])
         for row in rows[:EXPORT_LIMIT].iterator(chunk_size=2000):
             yield writer.writerow(["" if (v := c.value(row)) is None else str(v) for c in columns])
@@ -58,7 +59,7 @@ def render_list(
     export_name: str,
     filterset_kwargs: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     filterset = filterset_class(request.GET or None, queryset=rows, request=request, **(filterset_kwargs or {}))
     filtered = filterset.qs if filterset.is_bound and filterset.is_valid() else rows
     if filterset.is_bound and not filterset.is_valid():

@@ -16,9 +16,26 @@ class InvoiceOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = Invoice
-        fields = ["id", "entity", "direction", "number", "counterparty", "counterparty_id", "currency", "amount",
-                  "tax_amount", "open_amount", "issue_on", "due_on", "state", "source", "external_id",
-                  "correlation_id", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "entity",
+            "direction",
+            "number",
+            "counterparty",
+            "counterparty_id",
+            "currency",
+            "amount",
+            "tax_amount",
+            "open_amount",
+            "issue_on",
+            "due_on",
+            "state",
+            "source",
+            "external_id",
+            "correlation_id",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class InvoiceListApi(ScopedListAPI):

@@ -22,8 +22,9 @@ class Invoice(SourcedModel):
     open_amount = AmountField()
     issue_on = models.DateField()
     due_on = models.DateField()
-    purchase_order = models.ForeignKey("payables.PurchaseOrder", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="invoices")
+    purchase_order = models.ForeignKey(
+        "payables.PurchaseOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
     state = models.CharField(max_length=16, choices=InvoiceState.choices)
     source_version = models.BigIntegerField(default=0)
 
@@ -53,8 +54,9 @@ class InvoiceLine(models.Model):
     quantity = models.DecimalField(max_digits=18, decimal_places=4)
     unit_price = AmountField()
     amount = AmountField()
-    po_line = models.ForeignKey("payables.PurchaseOrderLine", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="invoice_lines")
+    po_line = models.ForeignKey(
+        "payables.PurchaseOrderLine", null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
 
     class Meta:
         ordering = ["line_no"]

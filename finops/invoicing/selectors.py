@@ -12,5 +12,6 @@ def invoice_list(*, user: User) -> QuerySet[Invoice]:
 def invoice_get(*, user: User, pk: int) -> Invoice:
     return scoped_get(
         Invoice.objects.select_related("entity", "counterparty", "purchase_order").prefetch_related("lines"),
-        user, pk=pk,
+        user,
+        pk=pk,
     )

@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from finops.audit.selectors import events_for_object
@@ -25,14 +25,18 @@ EXPORT = (
 
 
 @role_required("invoicing.view_invoice")
-def invoice_list_view(request: AuthedRequest) -> HttpResponse:
+def invoice_list_view(request: AuthedRequest) -> HttpResponseBase:
     return render_list(
-        request, template="invoicing/invoice_list.html", rows=invoice_list(user=request.user),
-        filterset_class=InvoiceFilter, export_columns=EXPORT, export_name="invoices",
+        request,
+        template="invoicing/invoice_list.html",
+        rows=invoice_list(user=request.user),
+        filterset_class=InvoiceFilter,
+        export_columns=EXPORT,
+        export_name="invoices",
     )
 
 
 @role_required("invoicing.view_invoice")
-def invoice_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def invoice_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     invoice = invoice_get(user=request.user, pk=pk)
     return render(request, "invoicing/invoice_detail.html", {"invoice": invoice, "events": events_for_object(invoice)})

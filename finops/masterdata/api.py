@@ -12,8 +12,20 @@ from finops.masterdata.selectors import bank_account_list, counterparty_list
 class CounterpartyOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = Counterparty
-        fields = ["id", "name", "country", "tax_id", "is_supplier", "is_customer", "is_blocked", "source",
-                  "external_id", "correlation_id", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "country",
+            "tax_id",
+            "is_supplier",
+            "is_customer",
+            "is_blocked",
+            "source",
+            "external_id",
+            "correlation_id",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class BankAccountOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -21,8 +33,20 @@ class BankAccountOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = BankAccount
-        fields = ["id", "entity", "name", "iban", "bic", "routing_number", "account_number", "currency", "bank_name",
-                  "is_active", "source", "external_id"]
+        fields = [
+            "id",
+            "entity",
+            "name",
+            "iban",
+            "bic",
+            "routing_number",
+            "account_number",
+            "currency",
+            "bank_name",
+            "is_active",
+            "source",
+            "external_id",
+        ]
 
 
 class CounterpartyListApi(ScopedListAPI):

@@ -35,5 +35,9 @@ class BankAccountFilter(django_filters.FilterSet):
 
     def search(self, rows: QuerySet[BankAccount], name: str, value: str) -> QuerySet[BankAccount]:
         compact = "".join(value.split()).upper()
-        return rows.filter(Q(name__icontains=value) | Q(iban__icontains=compact) | Q(account_number=value)
-                           | Q(bank_name__icontains=value))
+        return rows.filter(
+            Q(name__icontains=value)
+            | Q(iban__icontains=compact)
+            | Q(account_number=value)
+            | Q(bank_name__icontains=value)
+        )

@@ -66,8 +66,12 @@ class Counterparty(SourcedModel):
 class BankAccount(SourcedModel):
     """A bank account: one of our own (entity set) or a counterparty's (counterparty set)."""
 
-    entity = models.ForeignKey(LegalEntity, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_accounts")
-    counterparty = models.ForeignKey(Counterparty, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_accounts")
+    entity = models.ForeignKey(
+        LegalEntity, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_accounts"
+    )
+    counterparty = models.ForeignKey(
+        Counterparty, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_accounts"
+    )
     name = models.CharField(max_length=200)
     iban = models.CharField(max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(max_length=11, blank=True, validators=[validate_bic])
@@ -81,13 +85,17 @@ class BankAccount(SourcedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="bankaccount_source_external_id_uniq"),
-            models.UniqueConstraint(fields=["iban"], condition=~Q(iban="") & Q(entity__isnull=False),
-                                    name="bankaccount_own_iban_uniq"),
-            models.UniqueConstraint(fields=["routing_number", "account_number"],
-                                    condition=~Q(account_number="") & Q(entity__isnull=False),
-                                    name="bankaccount_own_us_account_uniq"),
-            models.CheckConstraint(condition=Q(entity__isnull=True) ^ Q(counterparty__isnull=True),
-                                   name="bankaccount_one_owner"),
+            models.UniqueConstraint(
+                fields=["iban"], condition=~Q(iban="") & Q(entity__isnull=False), name="bankaccount_own_iban_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["routing_number", "account_number"],
+                condition=~Q(account_number="") & Q(entity__isnull=False),
+                name="bankaccount_own_us_account_uniq",
+            ),
+            models.CheckConstraint(
+                condition=Q(entity__isnull=True) ^ Q(counterparty__isnull=True), name="bankaccount_one_owner"
+            ),
             models.CheckConstraint(condition=~Q(iban="") | ~Q(account_number=""), name="bankaccount_has_identifier"),
             currency_check("currency", "bankaccount_currency_iso"),
         ]
@@ -129,15 +137,23 @@ class BankAccountChange(SourcedModel):
 
     entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="bank_account_changes")
     counterparty = models.ForeignKey(Counterparty, on_delete=models.PROTECT, related_name="bank_account_changes")
-    bank_account = models.ForeignKey(BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    bank_account = models.ForeignKey(
+        BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
     iban = models.CharField(max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(max_length=11, blank=True, validators=[validate_bic])
     account_number = models.CharField(max_length=34, blank=True)
     routing_number = models.CharField(max_length=9, blank=True, validators=[validate_routing_number])
     currency = CurrencyField()
-    state = models.CharField(max_length=16, choices=BankAccountChangeState.choices, default=BankAccountChangeState.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=16, choices=BankAccountChangeState.choices, default=BankAccountChangeState.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
@@ -146,8 +162,10 @@ class BankAccountChange(SourcedModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="bankaccountchange_source_external_id_uniq"),
-            models.CheckConstraint(condition=Q(verified_by__isnull=True) | ~Q(verified_by=models.F("requested_by")),
-                                   name="bankaccountchange_verifier_is_not_requester"),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | ~Q(verified_by=models.F("requested_by")),
+                name="bankaccountchange_verifier_is_not_requester",
+            ),
             currency_check("currency", "bankaccountchange_currency_iso"),
         ]
 

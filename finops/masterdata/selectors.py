@@ -13,8 +13,9 @@ def counterparty_list(*, user: User) -> QuerySet[Counterparty]:
 
 
 def counterparty_get(*, user: User, pk: int) -> Counterparty:
-    return scoped_get(counterparty_list(user=user).prefetch_related("bank_accounts", "entities"), user,
-                      pk=pk, via="entities")
+    return scoped_get(
+        counterparty_list(user=user).prefetch_related("bank_accounts", "entities"), user, pk=pk, via="entities"
+    )
 
 
 def bank_account_list(*, user: User) -> QuerySet[BankAccount]:

@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from finops.accounts.selectors import entities_for
@@ -30,38 +30,55 @@ BANK_ACCOUNT_EXPORT = (
 
 
 @role_required("masterdata.view_counterparty")
-def counterparty_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="masterdata/counterparty_list.html",
-                       rows=counterparty_list(user=request.user).order_by("name"),
-                       filterset_class=CounterpartyFilter, export_columns=COUNTERPARTY_EXPORT,
-                       export_name="counterparties")
+def counterparty_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="masterdata/counterparty_list.html",
+        rows=counterparty_list(user=request.user).order_by("name"),
+        filterset_class=CounterpartyFilter,
+        export_columns=COUNTERPARTY_EXPORT,
+        export_name="counterparties",
+    )
 
 
 @role_required("masterdata.view_counterparty")
-def counterparty_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def counterparty_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     counterparty = counterparty_get(user=request.user, pk=pk)
     mine = entities_for(request.user)
-    return render(request, "masterdata/counterparty_detail.html", {
-        "counterparty": counterparty,
-        "entities": counterparty.entities.filter(pk__in=mine),
-        "bank_accounts": counterparty.bank_accounts.all(),
-        "invoices": counterparty.invoices.filter(entity__in=mine).select_related("entity")[:20],
-        "events": events_for_object(counterparty),
-    })
+    return render(
+        request,
+        "masterdata/counterparty_detail.html",
+        {
+            "counterparty": counterparty,
+            "entities": counterparty.entities.filter(pk__in=mine),
+            "bank_accounts": counterparty.bank_accounts.all(),
+            "invoices": counterparty.invoices.filter(entity__in=mine).select_related("entity")[:20],
+            "events": events_for_object(counterparty),
+        },
+    )
 
 
 @role_required("masterdata.view_bankaccount")
-def bankaccount_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="masterdata/bankaccount_list.html", rows=bank_account_list(user=request.user),
-                       filterset_class=BankAccountFilter, export_columns=BANK_ACCOUNT_EXPORT,
-                       export_name="bank-accounts")
+def bankaccount_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="masterdata/bankaccount_list.html",
+        rows=bank_account_list(user=request.user),
+        filterset_class=BankAccountFilter,
+        export_columns=BANK_ACCOUNT_EXPORT,
+        export_name="bank-accounts",
+    )
 
 
 @role_required("masterdata.view_bankaccount")
-def bankaccount_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def bankaccount_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     account = bank_account_get(user=request.user, pk=pk)
-    return render(request, "masterdata/bankaccount_detail.html", {
-        "account": account,
-        "statements": account.statements.order_by("-statement_on")[:10],
-        "events": events_for_object(account),
-    })
+    return render(
+        request,
+        "masterdata/bankaccount_detail.html",
+        {
+            "account": account,
+            "statements": account.statements.order_by("-statement_on")[:10],
+            "events": events_for_object(account),
+        },
+    )

@@ -25,9 +25,25 @@ class PaymentOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = Payment
-        fields = ["id", "entity", "end_to_end_id", "counterparty", "beneficiary_account", "currency", "amount",
-                  "remittance_info", "state", "status_reason", "batch", "source", "external_id", "correlation_id",
-                  "created_at", "released_at", "settled_at"]
+        fields = [
+            "id",
+            "entity",
+            "end_to_end_id",
+            "counterparty",
+            "beneficiary_account",
+            "currency",
+            "amount",
+            "remittance_info",
+            "state",
+            "status_reason",
+            "batch",
+            "source",
+            "external_id",
+            "correlation_id",
+            "created_at",
+            "released_at",
+            "settled_at",
+        ]
 
 
 class BatchOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -37,8 +53,21 @@ class BatchOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = PaymentBatch
-        fields = ["id", "entity", "external_id", "debtor_account", "currency", "execution_on", "state", "control_sum",
-                  "payment_count", "created_by", "created_at", "submitted_at", "approved_at"]
+        fields = [
+            "id",
+            "entity",
+            "external_id",
+            "debtor_account",
+            "currency",
+            "execution_on",
+            "state",
+            "control_sum",
+            "payment_count",
+            "created_by",
+            "created_at",
+            "submitted_at",
+            "approved_at",
+        ]
 
 
 class PaymentListApi(ScopedListAPI):

@@ -19,8 +19,11 @@ class PaymentFilter(django_filters.FilterSet):
         fields = ["q", "entity", "state", "currency", "min_amount", "max_amount"]
 
     def search(self, rows: QuerySet[Payment], name: str, value: str) -> QuerySet[Payment]:
-        return rows.filter(Q(end_to_end_id__icontains=value) | Q(counterparty__name__icontains=value)
-                           | Q(remittance_info__icontains=value))
+        return rows.filter(
+            Q(end_to_end_id__icontains=value)
+            | Q(counterparty__name__icontains=value)
+            | Q(remittance_info__icontains=value)
+        )
 
 
 class BatchFilter(django_filters.FilterSet):

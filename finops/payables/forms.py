@@ -2,7 +2,9 @@ from django import forms
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "Comment (optional)"}))
+    comment = forms.CharField(
+        required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "Comment (optional)"})
+    )
 
 
 class DeclineForm(forms.Form):

@@ -12,8 +12,6 @@ from finops.payables.states import (
     PaymentState,
 )
 
-QUANTITY = {"max_digits": 18, "decimal_places": 4}
-
 
 class PurchaseOrder(SourcedModel):
     entity = models.ForeignKey("masterdata.LegalEntity", on_delete=models.PROTECT, related_name="purchase_orders")
@@ -39,7 +37,7 @@ class PurchaseOrderLine(models.Model):
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField()
     item = models.CharField(max_length=200)
-    quantity = models.DecimalField(**QUANTITY)
+    quantity = models.DecimalField(max_digits=18, decimal_places=4)
     unit_price = AmountField()
 
     class Meta:
@@ -76,7 +74,7 @@ class GoodsReceipt(SourcedModel):
 class GoodsReceiptLine(models.Model):
     receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
     po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
-    quantity = models.DecimalField(**QUANTITY)
+    quantity = models.DecimalField(max_digits=18, decimal_places=4)
 
     class Meta:
         constraints = [
@@ -101,7 +99,9 @@ class PaymentBatch(SourcedModel):
     control_sum = AmountField(default=0)
     payment_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     submission_round = models.PositiveIntegerField(default=0)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -138,7 +138,9 @@ class Payment(SourcedModel):
     status_reason = models.CharField(max_length=200, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
-    invoices = models.ManyToManyField("invoicing.Invoice", through="PaymentAllocation", related_name="payments")
+    invoices = models.ManyToManyField(  # type: ignore[var-annotated]
+        "invoicing.Invoice", through="PaymentAllocation", related_name="payments"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,9 +15,9 @@ def payment_get(*, user: User, pk: int) -> Payment:
 
 def batch_list(*, user: User) -> QuerySet[PaymentBatch]:
     return scoped(
-        PaymentBatch.objects.select_related("entity", "debtor_account", "created_by").annotate(
-            approval_count=Count("approvals")
-        ).order_by("-created_at", "-id"),
+        PaymentBatch.objects.select_related("entity", "debtor_account", "created_by")
+        .annotate(approval_count=Count("approvals"))
+        .order_by("-created_at", "-id"),
         user,
     )
 

@@ -32,12 +32,19 @@ def batch_submit(*, batch_id: int, user: User) -> PaymentBatch:
     if not totals["count"]:
         raise WorkflowError("An empty batch cannot be submitted.")
     PaymentBatch.objects.filter(pk=batch.pk).update(
-        control_sum=totals["total"] or Decimal(0), payment_count=totals["count"], submitted_by=user,
-        submitted_at=timezone.now(), submission_round=F("submission_round") + 1,
+        control_sum=totals["total"] or Decimal(0),
+        payment_count=totals["count"],
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        submission_round=F("submission_round") + 1,
     )
     batch.refresh_from_db()
-    transition(batch, to=BatchState.PENDING_APPROVAL, actor=user,
-               extra={"control_sum": batch.control_sum, "payment_count": batch.payment_count})
+    transition(
+        batch,
+        to=BatchState.PENDING_APPROVAL,
+        actor=user,
+        extra={"control_sum": batch.control_sum, "payment_count": batch.payment_count},
+    )
     return batch
 
 
@@ -53,15 +60,33 @@ def batch_approve(*, batch_id: int, approver: User, comment: str = "") -> Paymen
     this_round = batch.approvals.filter(round=batch.submission_round)
     if this_round.filter(approver=approver).exists():
         raise WorkflowError("You have already approved this batch; another approver is needed.")
-    Approval.objects.create(batch=batch, approver=approver, maker=batch.created_by, round=batch.submission_round,
-                            decision=ApprovalDecision.APPROVED, comment=comment, decided_at=timezone.now())
+    Approval.objects.create(
+        batch=batch,
+        approver=approver,
+        maker=batch.created_by,
+        round=batch.submission_round,
+        decision=ApprovalDecision.APPROVED,
+        comment=comment,
+        decided_at=timezone.now(),
+    )
     approved = this_round.filter(decision=ApprovalDecision.APPROVED).count()
     if approved >= approvals_required(batch):
-        transition(batch, to=BatchState.APPROVED, actor=approver, reason=comment, stamp="approved_at",
-                   extra={"approvals": approved})
+        transition(
+            batch,
+            to=BatchState.APPROVED,
+            actor=approver,
+            reason=comment,
+            stamp="approved_at",
+            extra={"approvals": approved},
+        )
     else:
-        audit_record(batch, action="approval.recorded", actor=approver, reason=comment,
-                     after={"approvals": approved, "required": approvals_required(batch)})
+        audit_record(
+            batch,
+            action="approval.recorded",
+            actor=approver,
+            reason=comment,
+            after={"approvals": approved, "required": approvals_required(batch)},
+        )
     return batch
 
 
@@ -74,7 +99,14 @@ def batch_decline(*, batch_id: int, approver: User, reason: str) -> PaymentBatch
     require_entity_perm(approver, APPROVE_PAYMENTS, batch.entity)
     if approver.pk in (batch.created_by_id, batch.submitted_by_id):
         raise SegregationOfDutiesError("The maker of a batch cannot decide on it.")
-    Approval.objects.create(batch=batch, approver=approver, maker=batch.created_by, round=batch.submission_round,
-                            decision=ApprovalDecision.DECLINED, comment=reason, decided_at=timezone.now())
+    Approval.objects.create(
+        batch=batch,
+        approver=approver,
+        maker=batch.created_by,
+        round=batch.submission_round,
+        decision=ApprovalDecision.DECLINED,
+        comment=reason,
+        decided_at=timezone.now(),
+    )
     transition(batch, to=BatchState.DRAFT, actor=approver, reason=reason)
     return batch

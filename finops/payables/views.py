@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -35,24 +35,36 @@ BATCH_EXPORT = (
 
 
 @role_required("payables.view_payment")
-def payment_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="payables/payment_list.html", rows=payment_list(user=request.user),
-                       filterset_class=PaymentFilter, export_columns=PAYMENT_EXPORT, export_name="payments")
+def payment_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="payables/payment_list.html",
+        rows=payment_list(user=request.user),
+        filterset_class=PaymentFilter,
+        export_columns=PAYMENT_EXPORT,
+        export_name="payments",
+    )
 
 
 @role_required("payables.view_payment")
-def payment_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def payment_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     payment = payment_get(user=request.user, pk=pk)
     return render(request, "payables/payment_detail.html", {"payment": payment, "events": events_for_object(payment)})
 
 
 @role_required("payables.view_paymentbatch")
-def batch_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="payables/batch_list.html", rows=batch_list(user=request.user),
-                       filterset_class=BatchFilter, export_columns=BATCH_EXPORT, export_name="payment-batches")
+def batch_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="payables/batch_list.html",
+        rows=batch_list(user=request.user),
+        filterset_class=BatchFilter,
+        export_columns=BATCH_EXPORT,
+        export_name="payment-batches",
+    )
 
 
-def _batch_page(request: AuthedRequest, pk: int, *, status: int = 200, **forms: object) -> HttpResponse:
+def _batch_page(request: AuthedRequest, pk: int, *, status: int = 200, **forms: object) -> HttpResponseBase:
     batch = batch_get(user=request.user, pk=pk)
     ctx = {
         "batch": batch,
@@ -71,13 +83,13 @@ def _batch_page(request: AuthedRequest, pk: int, *, status: int = 200, **forms: 
 
 
 @role_required("payables.view_paymentbatch")
-def batch_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def batch_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return _batch_page(request, pk)
 
 
 @require_POST
 @role_required("payables.add_approval")
-def batch_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def batch_approve_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     batch_get(user=request.user, pk=pk)  # 404 outside the user's entities, before anything else
     form = ApproveForm(request.POST)
     if form.is_valid():
@@ -93,7 +105,7 @@ def batch_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required("payables.add_approval")
-def batch_decline_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def batch_decline_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     batch_get(user=request.user, pk=pk)
     form = DeclineForm(request.POST)
     if form.is_valid():

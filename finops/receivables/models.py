@@ -8,10 +8,12 @@ class Remittance(SourcedModel):
     """A customer's advice of what a payment pays: which invoices, how much each."""
 
     entity = models.ForeignKey("masterdata.LegalEntity", on_delete=models.PROTECT, related_name="remittances")
-    counterparty = models.ForeignKey("masterdata.Counterparty", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="remittances")
-    statement_line = models.ForeignKey("treasury.StatementLine", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="remittances")
+    counterparty = models.ForeignKey(
+        "masterdata.Counterparty", null=True, blank=True, on_delete=models.PROTECT, related_name="remittances"
+    )
+    statement_line = models.ForeignKey(
+        "treasury.StatementLine", null=True, blank=True, on_delete=models.PROTECT, related_name="remittances"
+    )
     payer_reference = models.CharField(max_length=140, blank=True)
     amount = AmountField()
     currency = CurrencyField()
@@ -34,8 +36,9 @@ class RemittanceLine(models.Model):
     line_no = models.PositiveIntegerField()
     invoice_reference = models.CharField(max_length=64)
     amount = AmountField()
-    invoice = models.ForeignKey("invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="remittance_lines")
+    invoice = models.ForeignKey(
+        "invoicing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="remittance_lines"
+    )
 
     class Meta:
         ordering = ["line_no"]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "finops.dashboards",
     "integrations",
     "reconciliation",
+    "finops.demo",
 ]
 
 MIDDLEWARE = [
@@ -196,7 +197,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "finops.core.tasks.heartbeat_task", "schedule": 30.0, "args": ("beat",)},
 }
 
-import structlog  # noqa: E402
+import structlog
 
 LOGGING = {
     "version": 1,

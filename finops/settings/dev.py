@@ -4,5 +4,5 @@ from .base import *  # noqa: F403
 from .base import SECRET_KEY, env
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"  # noqa: S105
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -12,9 +12,21 @@ from finops.treasury.selectors import statement_list
 class StatementLineOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = StatementLine
-        fields = ["line_no", "credit_debit", "amount", "currency", "is_reversal", "booking_on", "value_on",
-                  "account_servicer_ref", "end_to_end_id", "bank_transaction_code", "counterparty_name",
-                  "description", "state"]
+        fields = [
+            "line_no",
+            "credit_debit",
+            "amount",
+            "currency",
+            "is_reversal",
+            "booking_on",
+            "value_on",
+            "account_servicer_ref",
+            "end_to_end_id",
+            "bank_transaction_code",
+            "counterparty_name",
+            "description",
+            "state",
+        ]
 
 
 class StatementOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -23,9 +35,24 @@ class StatementOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = BankStatement
-        fields = ["id", "entity", "bank_account", "external_id", "format", "sequence", "statement_on", "currency",
-                  "opening_balance", "closing_balance", "entry_count", "total_credits", "total_debits", "source",
-                  "correlation_id", "created_at"]
+        fields = [
+            "id",
+            "entity",
+            "bank_account",
+            "external_id",
+            "format",
+            "sequence",
+            "statement_on",
+            "currency",
+            "opening_balance",
+            "closing_balance",
+            "entry_count",
+            "total_credits",
+            "total_debits",
+            "source",
+            "correlation_id",
+            "created_at",
+        ]
 
 
 class StatementDetailOutput(StatementOutput):

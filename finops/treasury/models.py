@@ -91,8 +91,9 @@ class CashForecastLine(SourcedModel):
     """An expected inflow (positive) or outflow (negative) on a date, for the cash position."""
 
     entity = models.ForeignKey("masterdata.LegalEntity", on_delete=models.PROTECT, related_name="forecast_lines")
-    bank_account = models.ForeignKey("masterdata.BankAccount", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="forecast_lines")
+    bank_account = models.ForeignKey(
+        "masterdata.BankAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="forecast_lines"
+    )
     expected_on = models.DateField()
     amount = AmountField()
     currency = CurrencyField()

@@ -1,4 +1,4 @@
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from finops.audit.selectors import events_for_object
@@ -22,15 +22,26 @@ EXPORT = (
 
 
 @role_required("treasury.view_bankstatement")
-def statement_list_view(request: AuthedRequest) -> HttpResponse:
-    return render_list(request, template="treasury/statement_list.html", rows=statement_list(user=request.user),
-                       filterset_class=StatementFilter, export_columns=EXPORT, export_name="statements")
+def statement_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="treasury/statement_list.html",
+        rows=statement_list(user=request.user),
+        filterset_class=StatementFilter,
+        export_columns=EXPORT,
+        export_name="statements",
+    )
 
 
 @role_required("treasury.view_bankstatement")
-def statement_detail_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def statement_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     statement = statement_get(user=request.user, pk=pk)
-    return render(request, "treasury/statement_detail.html", {
-        "statement": statement, "lines": page_of(request, statement.lines.all(), per_page=50),
-        "events": events_for_object(statement),
-    })
+    return render(
+        request,
+        "treasury/statement_detail.html",
+        {
+            "statement": statement,
+            "lines": page_of(request, statement.lines.all(), per_page=50),
+            "events": events_for_object(statement),
+        },
+    )

@@ -24,3 +24,9 @@ def state_badge(state: str, label: str = "") -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:  # type: ignore[type-arg]
     return mapping.get(key)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """'pending_approval->approved' -> 'pending approval → approved'; 'access.granted' -> 'access granted'."""
+    return action.replace("->", " → ").replace("_", " ").replace(".", " ")

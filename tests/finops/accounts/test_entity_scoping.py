@@ -35,33 +35,54 @@ def _twins(entity_de, entity_gb, clerk):
     cp_de = CounterpartyFactory(name="Secret Supplier DE GmbH", entities=[entity_de])
     cp_gb = CounterpartyFactory(name="Visible Supplier GB Ltd", entities=[entity_gb])
     acct_de = OwnBankAccountFactory(entity=entity_de, name="DE secret operating")
-    acct_gb = OwnBankAccountFactory(entity=entity_gb, name="GB visible operating", currency="GBP",
-                                    iban="GB33BUKB20201555555555", bic="BUKBGB22")
+    acct_gb = OwnBankAccountFactory(
+        entity=entity_gb, name="GB visible operating", currency="GBP", iban="GB33BUKB20201555555555", bic="BUKBGB22"
+    )
     twins = {
-        "invoice": Twin(InvoiceFactory(entity=entity_de, counterparty=cp_de, number="DE-SECRET-INV"),
-                        InvoiceFactory(entity=entity_gb, counterparty=cp_gb, number="GB-VISIBLE-INV", currency="GBP"),
-                        "DE-SECRET-INV", "GB-VISIBLE-INV"),
-        "payment": Twin(PaymentFactory(entity=entity_de, counterparty=cp_de, end_to_end_id="E2E-DE-SECRET"),
-                        PaymentFactory(entity=entity_gb, counterparty=cp_gb, end_to_end_id="E2E-GB-VISIBLE"),
-                        "E2E-DE-SECRET", "E2E-GB-VISIBLE"),
-        "batch": Twin(PaymentBatchFactory(entity=entity_de, debtor_account=acct_de, created_by=clerk,
-                                          external_id="BATCH-DE-SECRET"),
-                      PaymentBatchFactory(entity=entity_gb, debtor_account=acct_gb, created_by=clerk,
-                                          external_id="BATCH-GB-VISIBLE", currency="GBP"),
-                      "BATCH-DE-SECRET", "BATCH-GB-VISIBLE"),
-        "statement": Twin(BankStatementFactory(entity=entity_de, bank_account=acct_de, external_id="STMT-DE-SECRET"),
-                          BankStatementFactory(entity=entity_gb, bank_account=acct_gb, external_id="STMT-GB-VISIBLE",
-                                               currency="GBP"),
-                          "STMT-DE-SECRET", "STMT-GB-VISIBLE"),
+        "invoice": Twin(
+            InvoiceFactory(entity=entity_de, counterparty=cp_de, number="DE-SECRET-INV"),
+            InvoiceFactory(entity=entity_gb, counterparty=cp_gb, number="GB-VISIBLE-INV", currency="GBP"),
+            "DE-SECRET-INV",
+            "GB-VISIBLE-INV",
+        ),
+        "payment": Twin(
+            PaymentFactory(entity=entity_de, counterparty=cp_de, end_to_end_id="E2E-DE-SECRET"),
+            PaymentFactory(entity=entity_gb, counterparty=cp_gb, end_to_end_id="E2E-GB-VISIBLE"),
+            "E2E-DE-SECRET",
+            "E2E-GB-VISIBLE",
+        ),
+        "batch": Twin(
+            PaymentBatchFactory(
+                entity=entity_de, debtor_account=acct_de, created_by=clerk, external_id="BATCH-DE-SECRET"
+            ),
+            PaymentBatchFactory(
+                entity=entity_gb,
+                debtor_account=acct_gb,
+                created_by=clerk,
+                external_id="BATCH-GB-VISIBLE",
+                currency="GBP",
+            ),
+            "BATCH-DE-SECRET",
+            "BATCH-GB-VISIBLE",
+        ),
+        "statement": Twin(
+            BankStatementFactory(entity=entity_de, bank_account=acct_de, external_id="STMT-DE-SECRET"),
+            BankStatementFactory(entity=entity_gb, bank_account=acct_gb, external_id="STMT-GB-VISIBLE", currency="GBP"),
+            "STMT-DE-SECRET",
+            "STMT-GB-VISIBLE",
+        ),
         "counterparty": Twin(cp_de, cp_gb, "Secret Supplier DE GmbH", "Visible Supplier GB Ltd"),
         "bankaccount": Twin(acct_de, acct_gb, "DE secret operating", "GB visible operating"),
-        "exception": Twin(ExceptionItemFactory(entity=entity_de, title="DE secret break"),
-                          ExceptionItemFactory(entity=entity_gb, title="GB visible break", currency="GBP"),
-                          "DE secret break", "GB visible break"),
+        "exception": Twin(
+            ExceptionItemFactory(entity=entity_de, title="DE secret break"),
+            ExceptionItemFactory(entity=entity_gb, title="GB visible break", currency="GBP"),
+            "DE secret break",
+            "GB visible break",
+        ),
     }
-    audit_record(twins["invoice"].de, action="test.de-secret-event", actor=None)
-    audit_record(twins["invoice"].gb, action="test.gb-visible-event", actor=None)
-    twins["audit"] = Twin(None, None, "test.de-secret-event", "test.gb-visible-event")
+    audit_record(twins["invoice"].de, action="invoice.flagged", actor=None, reason="de-secret-reason")
+    audit_record(twins["invoice"].gb, action="invoice.flagged", actor=None, reason="gb-visible-reason")
+    twins["audit"] = Twin(None, None, "de-secret-reason", "gb-visible-reason")
     return twins
 
 

@@ -40,8 +40,14 @@ def test_audit_record_keeps_who_what_and_the_correlation_id(controller_de, entit
         from tests.factories import ExceptionItemFactory
 
         item = ExceptionItemFactory(entity=entity_de, correlation_id="")
-        event = audit_record(item, action="exception.assigned", actor=controller_de, reason="mine",
-                             before={"assignee": ""}, after={"assignee": "controller_de"})
+        event = audit_record(
+            item,
+            action="exception.assigned",
+            actor=controller_de,
+            reason="mine",
+            before={"assignee": ""},
+            after={"assignee": "controller_de"},
+        )
 
     assert event.actor_name == "controller_de"
     assert event.correlation_id == "corr-test-0001"

@@ -122,8 +122,13 @@ def test_batch_transition_records_extra_facts_in_the_audit(clerk_de, entity_de):
 
     batch = PaymentBatchFactory(entity=entity_de, created_by=clerk_de)
 
-    transition(batch, to=BatchState.PENDING_APPROVAL, actor=clerk_de, stamp="submitted_at",
-               extra={"control_sum": Decimal("10.10")})
+    transition(
+        batch,
+        to=BatchState.PENDING_APPROVAL,
+        actor=clerk_de,
+        stamp="submitted_at",
+        extra={"control_sum": Decimal("10.10")},
+    )
 
     batch.refresh_from_db()
     assert batch.submitted_at is not None

@@ -49,8 +49,12 @@ def test_batch_approve_moves_pending_batch_to_approved(controller_de, pending_ba
 
     assert batch.state == BatchState.APPROVED
     assert batch.approved_at is not None
-    assert AuditEvent.objects.filter(object_type="payables.PaymentBatch", object_id=str(batch.pk),
-                                     action="pending_approval->approved", actor=controller_de).exists()
+    assert AuditEvent.objects.filter(
+        object_type="payables.PaymentBatch",
+        object_id=str(batch.pk),
+        action="pending_approval->approved",
+        actor=controller_de,
+    ).exists()
 
 
 def test_batch_approve_refuses_the_maker_even_with_a_controller_role(entity_de, controller_de):
@@ -73,8 +77,9 @@ def test_the_database_itself_refuses_an_approval_by_the_maker(pending_batch_de, 
     from django.utils import timezone
 
     with pytest.raises(IntegrityError, match="approval_approver_is_not_maker"), transaction.atomic():
-        Approval.objects.create(batch=pending_batch_de, approver=clerk_de, maker=clerk_de, decision="approved",
-                                decided_at=timezone.now())
+        Approval.objects.create(
+            batch=pending_batch_de, approver=clerk_de, maker=clerk_de, decision="approved", decided_at=timezone.now()
+        )
 
 
 def test_batch_approve_hides_other_entities(controller_gb, pending_batch_de):
@@ -128,16 +133,18 @@ def test_approve_screen_records_the_decision(client, controller_de, pending_batc
 def test_htmx_decline_without_reason_rerenders_the_form_with_422(client, controller_de, pending_batch_de):
     client.force_login(controller_de)
 
-    response = client.post(reverse("payables:batch-decline", args=[pending_batch_de.pk]), {"reason": ""},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("payables:batch-decline", args=[pending_batch_de.pk]), {"reason": ""}, HTTP_HX_REQUEST="true"
+    )
 
     assert response.status_code == 422
     assert "This field is required." in response.content.decode()
     assert "<html" not in response.content.decode()
 
 
-def test_approve_screen_is_403_for_a_clerk_and_404_for_another_entity(client, clerk_de, controller_gb,
-                                                                       pending_batch_de):
+def test_approve_screen_is_403_for_a_clerk_and_404_for_another_entity(
+    client, clerk_de, controller_gb, pending_batch_de
+):
     url = reverse("payables:batch-approve", args=[pending_batch_de.pk])
 
     client.force_login(clerk_de)
