@@ -132,15 +132,24 @@ def main() -> int:
         ),
     }
     _say(f"Finance Control Tower is up: http://{HOST}:{PORT}  (Ctrl-C stops everything)")
+    stopping: list[int] = []
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+
+    # Ctrl-C reaches the children too (same process group); remember that it was asked for, so
+    # their exit is a clean stop rather than a crash.
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
-        while all(p.poll() is None for p in processes.values()):
+        while not stopping and all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)
+        if stopping:
+            _say("stopping ...")
+            return 0
         failed = [n for n, p in processes.items() if p.poll() is not None]
-        _say(f"{', '.join(failed)} exited; stopping the rest.")
+        _say(f"{', '.join(failed)} exited unexpectedly; stopping the rest.")
         return 1
-    except KeyboardInterrupt:
-        _say("Ctrl-C: stopping ...")
-        return 0
     finally:
         stop_all(processes)
         if server is not None:

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from finops.audit.models import AuditEvent
-from finops.core.filters import EntityFilter
+from finops.core.filters import DateFilter, EntityFilter
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -12,8 +12,8 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="icontains")
     object_type = django_filters.CharFilter(lookup_expr="iexact", label="Record type")
     correlation_id = django_filters.CharFilter(label="Correlation id")
-    occurred_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From")
-    occurred_to = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To")
+    occurred_from = DateFilter("occurred_at", "date__gte", "From")
+    occurred_to = DateFilter("occurred_at", "date__lte", "To")
 
     class Meta:
         model = AuditEvent

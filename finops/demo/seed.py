@@ -199,7 +199,7 @@ def demo_seed(*, today: dt.date | None = None) -> SeedResult:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
     if demo_is_present():
-        return SeedResult(created=False, counts={}, logins=())
+        return SeedResult(created=False, counts={}, logins=DEMO_LOGINS)
     _refuse_conflicts()
     with correlation():
         counts = _seed_everything(random.Random(RANDOM_SEED), today or timezone.now().date())

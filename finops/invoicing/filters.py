@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from finops.core.filters import EntityFilter
+from finops.core.filters import DateFilter, EntityFilter
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 
@@ -12,8 +12,8 @@ class InvoiceFilter(django_filters.FilterSet):
     direction = django_filters.ChoiceFilter(choices=InvoiceDirection.choices, empty_label="AP and AR")
     state = django_filters.ChoiceFilter(choices=InvoiceState.choices, empty_label="Any state")
     currency = django_filters.CharFilter(lookup_expr="iexact", max_length=3)
-    due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
-    due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due to")
+    due_from = DateFilter("due_on", "gte", "Due from")
+    due_to = DateFilter("due_on", "lte", "Due to")
 
     class Meta:
         model = Invoice

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import QuerySet
 
-from finops.core.filters import EntityFilter
+from finops.core.filters import DateFilter, EntityFilter
 from finops.treasury.models import BankStatement
 
 
@@ -9,8 +9,8 @@ class StatementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Statement id")
     entity = EntityFilter()
     currency = django_filters.CharFilter(lookup_expr="iexact", max_length=3)
-    date_from = django_filters.DateFilter(field_name="statement_on", lookup_expr="gte", label="From")
-    date_to = django_filters.DateFilter(field_name="statement_on", lookup_expr="lte", label="To")
+    date_from = DateFilter("statement_on", "gte", "From")
+    date_to = DateFilter("statement_on", "lte", "To")
 
     class Meta:
         model = BankStatement

@@ -95,7 +95,9 @@ def test_second_run_changes_nothing(seed_output: str, settings: Any) -> None:
 
     call_command("seed_demo", stdout=out)
 
-    assert out.getvalue().strip() == "Demo data already present — nothing changed."
+    lines = out.getvalue().strip().splitlines()
+    assert lines[0] == "Demo data already present — nothing changed."
+    assert any(line.split()[:1] == ["clerk"] and "clerk-demo-2026" in line for line in lines), "logins are reprinted"
     assert _row_counts() == before
 
 

@@ -37,10 +37,11 @@ class Command(BaseCommand):
             result = demo_seed()
         except DemoSeedConflict as exc:
             raise CommandError(str(exc)) from exc
-        if not result.created:
+        if result.created:
+            self._print_summary(result, time.monotonic() - started)
+        else:
             self.stdout.write("Demo data already present — nothing changed.")
-            return
-        self._print_summary(result, time.monotonic() - started)
+        self._print_logins(result)
 
     def _print_summary(self, result: SeedResult, seconds: float) -> None:
         self.stdout.write(self.style.SUCCESS(f"Demo data for {GROUP_NAME} loaded in {seconds:.1f} s:"))
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         for label, count in result.counts.items():
             self.stdout.write(f"  {label:<{width}}  {count:>5}")
         self.stdout.write("")
+
+    def _print_logins(self, result: SeedResult) -> None:
         self.stdout.write("Demo logins (published demo credentials — never use them on a real system):")
         rows = [("username", "role", "entities", "password")] + [
             (login.username, login.role, login.entities, login.password) for login in result.logins
