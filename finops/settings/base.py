@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "finops.ledger",
     "finops.dashboards",
     "integrations",
+    "integrations.bankfiles",
+    "integrations.outbox",
     "reconciliation",
     "finops.demo",
 ]
