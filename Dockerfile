@@ -9,17 +9,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --system --create-home --uid 10001 fct
 
+# Dependencies first, for the layer cache.
 COPY pyproject.toml README.md ./
+RUN mkdir -p finops integrations reconciliation && pip install --upgrade pip && pip install .  \
+    && pip uninstall -y finance-control-tower
+
+COPY manage.py ./
 COPY finops ./finops
 COPY integrations ./integrations
 COPY reconciliation ./reconciliation
-RUN pip install --upgrade pip && pip install .
-
-COPY manage.py ./
 COPY templates ./templates
 COPY static ./static
-# collectstatic needs settings but no secrets or database: a throwaway key for this step only.
-RUN SECRET_KEY=collectstatic-only-not-used-at-runtime-0123456789abcdef python manage.py collectstatic --noinput
+# Editable, so web, worker and beat all import the code under /app (templates and static sit beside it).
+RUN pip install --no-deps -e . \
+    && SECRET_KEY=collectstatic-only-not-used-at-runtime-0123456789abcdef python manage.py collectstatic --noinput
 
 USER fct
 EXPOSE 8000
