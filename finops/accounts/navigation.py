@@ -27,6 +27,7 @@ NAV = (
     NavItem("Statements", "treasury:statement-list", "treasury.view_bankstatement"),
     NavItem("Counterparties", "masterdata:counterparty-list", "masterdata.view_counterparty"),
     NavItem("Bank accounts", "masterdata:bankaccount-list", "masterdata.view_bankaccount"),
+    NavItem("Bank-account changes", "masterdata:bankchange-list", "masterdata.view_counterparty"),
     NavItem("Exceptions", "reconciliation:exception-list", None),
     NavItem("Audit trail", "audit:event-list", "audit.view_auditevent"),
 )

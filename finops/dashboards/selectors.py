@@ -142,7 +142,7 @@ def controller_cards(user: User) -> list[Card]:
         Card(
             "Bank-account changes to verify",
             changes.count(),
-            "",
+            _url("masterdata:bankchange-list", state="requested"),
             hint="requested, waiting for a controller who did not request them",
             is_alert=changes.exists(),
         ),

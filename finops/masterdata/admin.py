@@ -1,7 +1,16 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
-from finops.masterdata.models import BankAccount, Counterparty, ExternalRef, LegalEntity
+from finops.accounts.roles import Role
+from finops.masterdata.models import (
+    BankAccount,
+    BankAccountChange,
+    Counterparty,
+    ExternalRef,
+    FieldOwnership,
+    LegalEntity,
+)
 
 
 @admin.register(LegalEntity)
@@ -30,3 +39,59 @@ class BankAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class ExternalRefAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["source", "external_id", "object_type", "object_id"]
     search_fields = ["external_id"]
+
+
+def _is_admin(request: HttpRequest) -> bool:
+    # The Admin role's group holds no model permission for these yet; the admin site already
+    # limits itself to that role, so the role is the check.
+    user = request.user
+    return bool(user.is_active and (user.is_superuser or user.groups.filter(name=Role.ADMIN.label).exists()))
+
+
+@admin.register(FieldOwnership)
+class FieldOwnershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Systems of record. Writes here are configuration, audited by Django's admin log."""
+
+    list_display = ["kind", "field", "source", "entity", "note", "updated_at"]
+    list_filter = ["kind", "field", "source", "entity"]
+    list_editable = ["source"]
+    ordering = ["kind", "field", "entity__code"]
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_admin(request) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_admin(request) or super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _is_admin(request) or super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_admin(request) or super().has_delete_permission(request, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_admin(request) or super().has_module_permission(request)
+
+
+@admin.register(BankAccountChange)
+class BankAccountChangeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: a change moves only through its services (verify, activate, reject)."""
+
+    list_display = ["counterparty", "entity", "iban", "account_number", "state", "source", "created_at"]
+    list_filter = ["state", "entity", "source"]
+    search_fields = ["counterparty__name", "iban", "account_number"]
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _is_admin(request) or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _is_admin(request) or super().has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from finops.core.filters import EntityFilter
-from finops.masterdata.models import BankAccount, Counterparty
+from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty
+from finops.masterdata.states import BankAccountChangeState
 
 ROLE_CHOICES = (("supplier", "Suppliers"), ("customer", "Customers"))
 
@@ -40,4 +41,20 @@ class BankAccountFilter(django_filters.FilterSet):
             | Q(iban__icontains=compact)
             | Q(account_number=value)
             | Q(bank_name__icontains=value)
+        )
+
+
+class BankChangeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter()
+    state = django_filters.ChoiceFilter(choices=BankAccountChangeState.choices, empty_label="Every state")
+
+    class Meta:
+        model = BankAccountChange
+        fields = ["q", "entity", "state"]
+
+    def search(self, rows: QuerySet[BankAccountChange], name: str, value: str) -> QuerySet[BankAccountChange]:
+        compact = "".join(value.split()).upper()
+        return rows.filter(
+            Q(counterparty__name__icontains=value) | Q(iban__icontains=compact) | Q(account_number=value)
         )

@@ -49,6 +49,8 @@ class Counterparty(SourcedModel):
     is_customer = models.BooleanField(default=False)
     is_blocked = models.BooleanField(default=False)
     entities = models.ManyToManyField(LegalEntity, related_name="counterparties", blank=True)
+    # Which source last set each owned field (name, tax_id, ...), so a conflict can name both sides.
+    field_sources = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -156,7 +158,15 @@ class BankAccountChange(SourcedModel):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the change was requested (who asked, from which system).")
+    rejection_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -166,8 +176,78 @@ class BankAccountChange(SourcedModel):
                 condition=Q(verified_by__isnull=True) | ~Q(verified_by=models.F("requested_by")),
                 name="bankaccountchange_verifier_is_not_requester",
             ),
+            models.CheckConstraint(
+                condition=Q(activated_by__isnull=True) | ~Q(activated_by=models.F("requested_by")),
+                name="bankaccountchange_activator_is_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=~Q(iban="") | ~Q(account_number=""), name="bankaccountchange_has_identifier"
+            ),
             currency_check("currency", "bankaccountchange_currency_iso"),
         ]
 
     def __str__(self) -> str:
         return f"Bank change {self.pk} for {self.counterparty_id}: {self.iban or self.account_number}"
+
+    @property
+    def display_identifier(self) -> str:
+        if self.iban:
+            return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
+        return f"{self.routing_number} / {self.account_number}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (BankAccountChangeState.REQUESTED, BankAccountChangeState.VERIFIED)
+
+
+class CounterpartyKind(models.TextChoices):
+    SUPPLIER = "supplier", "Supplier"
+    CUSTOMER = "customer", "Customer"
+
+
+class OwnedField(models.TextChoices):
+    NAME = "name", "Name"
+    TAX_ID = "tax_id", "Tax id"
+    COUNTRY = "country", "Country"
+    STATUS = "status", "Status (blocked)"
+    BANK_ACCOUNT = "bank_account", "Bank details"
+
+
+class FieldOwnership(models.Model):
+    """Which source system is the system of record for one field of suppliers or of customers.
+
+    A row without an entity is the group-wide default; a row with an entity overrides it when a
+    record arrives in that entity's context (e.g. a connector owned by that entity)."""
+
+    kind = models.CharField(max_length=16, choices=CounterpartyKind.choices)
+    field = models.CharField(max_length=16, choices=OwnedField.choices)
+    source = models.CharField(max_length=64, help_text="The source name records arrive with, e.g. erp, procurement.")
+    entity = models.ForeignKey(
+        LegalEntity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="field_ownerships",
+        help_text="Empty: the default for the whole group.",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "field", "entity__code"]
+        verbose_name = "system of record"
+        verbose_name_plural = "systems of record"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "field"], condition=Q(entity__isnull=True), name="fieldownership_one_default"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "field", "entity"],
+                condition=Q(entity__isnull=False),
+                name="fieldownership_one_per_entity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.entity.code if self.entity_id and self.entity else "group"
+        return f"{self.kind}.{self.field} → {self.source} ({scope})"

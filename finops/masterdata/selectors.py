@@ -1,9 +1,13 @@
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from finops.accounts.models import User
+from finops.accounts.roles import APPROVE_BANK_CHANGES
 from finops.accounts.selectors import entities_for
 from finops.core.scoping import scoped, scoped_get
-from finops.masterdata.models import BankAccount, Counterparty
+from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, ExternalRef
+from finops.masterdata.states import BankAccountChangeState
 
 
 def counterparty_list(*, user: User) -> QuerySet[Counterparty]:
@@ -25,3 +29,56 @@ def bank_account_list(*, user: User) -> QuerySet[BankAccount]:
 
 def bank_account_get(*, user: User, pk: int) -> BankAccount:
     return scoped_get(bank_account_list(user=user), user, pk=pk)
+
+
+PENDING_CHANGE_STATES = (BankAccountChangeState.REQUESTED, BankAccountChangeState.VERIFIED)
+
+
+def bank_change_list(*, user: User) -> QuerySet[BankAccountChange]:
+    """Bank-detail changes of the user's entities, newest first."""
+    return scoped(
+        BankAccountChange.objects.select_related("entity", "counterparty", "requested_by", "verified_by"),
+        user,
+    ).order_by("-created_at", "-id")
+
+
+def bank_change_get(*, user: User, pk: int) -> BankAccountChange:
+    return scoped_get(
+        bank_change_list(user=user).select_related("bank_account", "activated_by", "rejected_by"), user, pk=pk
+    )
+
+
+def bank_change_can_decide(*, user: User, change: BankAccountChange) -> bool:
+    """Whether the detail page offers verify/activate/reject to this user."""
+    return (
+        change.is_pending
+        and user.has_perm(f"masterdata.{APPROVE_BANK_CHANGES}", change.entity)
+        and change.requested_by_id != user.pk
+    )
+
+
+def bank_account_hold_reason(account: BankAccount) -> str:
+    """Why payments to `account` must wait, or "" when it may be paid."""
+    pending = (
+        BankAccountChange.objects.filter(bank_account=account, state__in=PENDING_CHANGE_STATES).order_by("pk").first()
+    )
+    if pending is not None:
+        return f"Bank-detail change {pending.pk} is {pending.get_state_display().lower()}, not yet active."
+    if not account.is_active:
+        return f"Bank account {account.display_identifier} is not active."
+    return ""
+
+
+def counterparties_by_reference(*, source: str, external_ids: Iterable[str]) -> dict[str, Counterparty]:
+    """Counterparties as `source` knows them: through an ExternalRef, or created by that source."""
+    wanted = set(external_ids)
+    refs = dict(
+        ExternalRef.objects.filter(
+            source=source, object_type=Counterparty._meta.label, external_id__in=wanted
+        ).values_list("external_id", "object_id")
+    )
+    by_pk = Counterparty.objects.in_bulk(refs.values())
+    found = {external_id: by_pk[pk] for external_id, pk in refs.items() if pk in by_pk}
+    for counterparty in Counterparty.objects.filter(source=source, external_id__in=wanted - found.keys()):
+        found[counterparty.external_id] = counterparty
+    return found

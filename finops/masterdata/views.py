@@ -1,13 +1,31 @@
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from finops.accounts.selectors import entities_for
 from finops.audit.selectors import events_for_object
 from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
-from finops.masterdata.filters import BankAccountFilter, CounterpartyFilter
-from finops.masterdata.selectors import bank_account_get, bank_account_list, counterparty_get, counterparty_list
+from finops.core.workflow import WorkflowError
+from finops.masterdata.filters import BankAccountFilter, BankChangeFilter, CounterpartyFilter
+from finops.masterdata.forms import BankChangeRejectForm
+from finops.masterdata.selectors import (
+    bank_account_get,
+    bank_account_list,
+    bank_change_can_decide,
+    bank_change_get,
+    bank_change_list,
+    counterparty_get,
+    counterparty_list,
+)
+from finops.masterdata.services import bank_change_activate, bank_change_reject, bank_change_verify
+from finops.masterdata.sor import DEFAULT_OWNERS, field_ownership_list
+from finops.payables.selectors import payment_list
+from finops.payables.states import PaymentState
 
 COUNTERPARTY_EXPORT = (
     Column("name", lambda c: c.name),
@@ -81,4 +99,111 @@ def bankaccount_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase
             "statements": account.statements.order_by("-statement_on")[:10],
             "events": events_for_object(account),
         },
+    )
+
+
+BANK_CHANGE_EXPORT = (
+    Column("entity", lambda c: c.entity.code),
+    Column("counterparty", lambda c: c.counterparty.name),
+    Column("iban", lambda c: c.iban),
+    Column("bic", lambda c: c.bic),
+    Column("routing_number", lambda c: c.routing_number),
+    Column("account_number", lambda c: c.account_number),
+    Column("currency", lambda c: c.currency),
+    Column("state", lambda c: c.state),
+    Column("source", lambda c: c.source),
+    Column("requested_by", lambda c: c.requested_by.username if c.requested_by else c.source),
+    Column("requested_at", lambda c: c.created_at.isoformat()),
+)
+
+
+@role_required("masterdata.view_counterparty")
+def bankchange_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="masterdata/bankchange_list.html",
+        rows=bank_change_list(user=request.user),
+        filterset_class=BankChangeFilter,
+        export_columns=BANK_CHANGE_EXPORT,
+        export_name="bank-account-changes",
+    )
+
+
+def _bankchange_page(
+    request: AuthedRequest,
+    pk: int,
+    *,
+    status: int = 200,
+    error: str = "",
+    reject_form: BankChangeRejectForm | None = None,
+) -> HttpResponseBase:
+    change = bank_change_get(user=request.user, pk=pk)
+    waiting = (
+        payment_list(user=request.user).filter(beneficiary_account_id=change.bank_account_id, state=PaymentState.HELD)
+        if change.bank_account_id
+        else None
+    )
+    ctx = {
+        "change": change,
+        "can_decide": bank_change_can_decide(user=request.user, change=change),
+        "is_requester": change.requested_by_id == request.user.pk,
+        "active_accounts": change.counterparty.bank_accounts.filter(is_active=True, currency=change.currency),
+        "held_payments": waiting[:100] if waiting is not None else [],
+        "reject_form": reject_form or BankChangeRejectForm(),
+        "error": error,
+        "events": events_for_object(change),
+    }
+    template = "masterdata/bankchange_detail.html#decision" if request.htmx else "masterdata/bankchange_detail.html"
+    return render(request, template, ctx, status=status)
+
+
+@role_required("masterdata.view_counterparty")
+def bankchange_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    return _bankchange_page(request, pk)
+
+
+def _decided(request: AuthedRequest, pk: int, decide: Callable[[], object], done: str) -> HttpResponseBase:
+    """Run one decision; 422 with the reason shown when the workflow refuses it (403 and 404
+    come from the service's permission checks)."""
+    try:
+        decide()
+    except WorkflowError as exc:
+        return _bankchange_page(request, pk, status=422, error=str(exc))
+    messages.success(request, done)
+    return _bankchange_page(request, pk) if request.htmx else redirect("masterdata:bankchange-detail", pk=pk)
+
+
+@require_POST
+@role_required("masterdata.view_counterparty")
+def bankchange_verify_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    bank_change_get(user=request.user, pk=pk)  # 404 outside the user's entities, before anything else
+    return _decided(request, pk, lambda: bank_change_verify(pk, request.user), "The bank-detail change is verified.")
+
+
+@require_POST
+@role_required("masterdata.view_counterparty")
+def bankchange_activate_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    bank_change_get(user=request.user, pk=pk)
+    return _decided(request, pk, lambda: bank_change_activate(pk, request.user), "The new bank details are active.")
+
+
+@require_POST
+@role_required("masterdata.view_counterparty")
+def bankchange_reject_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    bank_change_get(user=request.user, pk=pk)
+    form = BankChangeRejectForm(request.POST)
+    if not form.is_valid():
+        return _bankchange_page(request, pk, status=422, reject_form=form)
+    reason = form.cleaned_data["reason"]
+    return _decided(
+        request, pk, lambda: bank_change_reject(pk, request.user, reason), "The bank-detail change is rejected."
+    )
+
+
+@role_required("masterdata.view_counterparty")
+def fieldownership_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render(
+        request,
+        "masterdata/fieldownership_list.html",
+        {"rows": field_ownership_list(), "defaults": sorted(DEFAULT_OWNERS.items())},
     )

@@ -1,0 +1,33 @@
+"""Every write on master data. Split by business event; import from here."""
+
+from finops.masterdata.services.bank_changes import (
+    BankDetails,
+    bank_change_activate,
+    bank_change_record,
+    bank_change_reject,
+    bank_change_request,
+    bank_change_verify,
+    payment_hold,
+    payment_hold_if_unverified,
+)
+from finops.masterdata.services.counterparties import (
+    FieldConflict,
+    Outcome,
+    UpsertResult,
+    counterparty_upsert,
+)
+
+__all__ = [
+    "BankDetails",
+    "FieldConflict",
+    "Outcome",
+    "UpsertResult",
+    "bank_change_activate",
+    "bank_change_record",
+    "bank_change_reject",
+    "bank_change_request",
+    "bank_change_verify",
+    "counterparty_upsert",
+    "payment_hold",
+    "payment_hold_if_unverified",
+]

@@ -1,0 +1,353 @@
+"""Bank-detail changes: requested → verified → active | rejected, and the payments that wait for them.
+
+No source, person or file changes a counterparty's bank details directly. Every change is a
+BankAccountChange that a controller who did not request it verifies and activates; until then
+the new account exists only as an inactive BankAccount and payments to it are held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from finops.accounts.models import User
+from finops.accounts.roles import APPROVE_BANK_CHANGES
+from finops.accounts.selectors import require_entity_perm, require_entity_work
+from finops.audit.services import audit_record
+from finops.core.money import validate_currency
+from finops.core.workflow import WorkflowError, transition
+from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, LegalEntity
+from finops.masterdata.selectors import PENDING_CHANGE_STATES, bank_account_hold_reason
+from finops.masterdata.states import BankAccountChangeState
+from finops.masterdata.validators import normalize_iban, validate_bic, validate_iban, validate_routing_number
+from finops.payables.models import Payment
+from finops.payables.states import PaymentState
+
+
+@dataclass(frozen=True)
+class BankDetails:
+    """Bank details as a source sent them, normalised (no spaces, upper case)."""
+
+    iban: str = ""
+    bic: str = ""
+    account_number: str = ""
+    routing_number: str = ""
+    currency: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> BankDetails:
+        def text(key: str) -> str:
+            return "".join(str(data.get(key) or "").split())
+
+        return cls(
+            iban=normalize_iban(text("iban")),
+            bic=text("bic").upper(),
+            account_number=text("account_number"),
+            routing_number=text("routing_number"),
+            currency=text("currency").upper(),
+        )
+
+    @classmethod
+    def of(cls, obj: BankAccount | BankAccountChange) -> BankDetails:
+        return cls(obj.iban, obj.bic, obj.account_number, obj.routing_number, obj.currency)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.iban or self.account_number)
+
+    @property
+    def identifier(self) -> str:
+        return self.iban or f"{self.routing_number}/{self.account_number}"
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.identifier, self.bic) if part)
+
+    def errors(self) -> dict[str, str]:
+        """What is wrong with these details, per field; empty when they are valid."""
+        found: dict[str, str] = {}
+        checks = (
+            ("iban", validate_iban),
+            ("bic", validate_bic),
+            ("routing_number", validate_routing_number),
+            ("currency", validate_currency),
+        )
+        for field, check in checks:
+            value = getattr(self, field)
+            if value:
+                try:
+                    check(value)
+                except ValidationError as exc:
+                    found[field] = " ".join(exc.messages)
+        if self.is_empty:
+            found["iban"] = "Give an IBAN, or a US routing number and account number."
+        elif not self.iban and not self.routing_number:
+            found["routing_number"] = "An account number needs its routing number."
+        return found
+
+    def same_account(self, other: BankAccount | BankAccountChange) -> bool:
+        if self.iban:
+            return self.iban == other.iban
+        return (self.routing_number, self.account_number) == (other.routing_number, other.account_number)
+
+    def same_as(self, other: BankAccount | BankAccountChange) -> bool:
+        """Same account, and the BIC agrees (a missing BIC in the incoming details is no change)."""
+        return self.same_account(other) and (not self.bic or self.bic == other.bic)
+
+
+def _lock_change(change_id: int) -> BankAccountChange:
+    return BankAccountChange.objects.select_for_update().select_related("entity", "counterparty").get(pk=change_id)
+
+
+def _sod_error(message: str) -> WorkflowError:
+    # Imported here because payables will import this module to hold payments when proposing them.
+    from finops.payables.services import SegregationOfDutiesError
+
+    return SegregationOfDutiesError(message)
+
+
+def _account_for(counterparty: Counterparty, details: BankDetails, *, source: str, actor: User | None) -> BankAccount:
+    """The counterparty's account these details describe, or a new inactive one."""
+    for account in counterparty.bank_accounts.select_for_update().order_by("pk"):
+        if details.same_account(account):
+            return account
+    account = BankAccount.objects.create(
+        counterparty=counterparty,
+        name=counterparty.name[:200],
+        iban=details.iban,
+        bic=details.bic,
+        account_number=details.account_number,
+        routing_number=details.routing_number,
+        currency=details.currency,
+        is_active=False,  # payable only once a change to it is verified and activated
+        source=source,
+        external_id=f"cp{counterparty.pk}:{details.identifier}"[:128],
+    )
+    audit_record(account, action="bank_account.created", actor=actor, after={"account": str(details), "active": False})
+    return account
+
+
+def payment_hold(payment: Payment, *, reason: str, actor: User | None = None) -> None:
+    """proposed → held with the reason shown on the payment. Callers pass a proposed payment."""
+    transition(payment, to=PaymentState.HELD, actor=actor, reason=reason)
+    Payment.objects.filter(pk=payment.pk).update(status_reason=reason[:200])
+    payment.status_reason = reason[:200]
+
+
+def payment_hold_if_unverified(payment: Payment, *, actor: User | None = None) -> bool:
+    """Call when a payment is proposed: hold it while its beneficiary account is not active or
+    has a pending bank-detail change. Returns whether the payment is held.
+
+    Idempotent: a payment already held stays held and is not audited twice; a payment to a
+    verified account, or one past proposed, is left as it is."""
+    if payment.state == PaymentState.HELD:
+        return True
+    if payment.state != PaymentState.PROPOSED:
+        return False
+    reason = bank_account_hold_reason(payment.beneficiary_account)
+    if not reason:
+        return False
+    with transaction.atomic():
+        payment_hold(payment, reason=reason, actor=actor)
+    return True
+
+
+def _hold_proposed_to(account: BankAccount, *, reason: str, actor: User | None) -> int:
+    held = 0
+    for payment in (
+        Payment.objects.select_for_update()
+        .filter(beneficiary_account=account, state=PaymentState.PROPOSED)
+        .order_by("pk")
+    ):
+        payment_hold(payment, reason=reason, actor=actor)
+        held += 1
+    return held
+
+
+def _release_held_to(account: BankAccount, *, actor: User | None, reason: str) -> int:
+    """held → proposed for payments to `account`, once nothing about the account is pending."""
+    account.refresh_from_db()
+    if bank_account_hold_reason(account):
+        return 0
+    released = 0
+    for payment in (
+        Payment.objects.select_for_update().filter(beneficiary_account=account, state=PaymentState.HELD).order_by("pk")
+    ):
+        transition(payment, to=PaymentState.PROPOSED, actor=actor, reason=reason)
+        Payment.objects.filter(pk=payment.pk).update(status_reason="")
+        released += 1
+    return released
+
+
+@transaction.atomic
+def bank_change_request(
+    *,
+    counterparty: Counterparty,
+    details: BankDetails,
+    entity: LegalEntity,
+    source: str = "manual",
+    requested_by: User | None = None,
+    reason: str = "",
+) -> BankAccountChange:
+    """Ask for new bank details for a counterparty on behalf of a person (who must be able to work
+    in the entity): a requested change and, for an account not on file yet, an inactive
+    BankAccount. Proposed payments to an account under change are held.
+
+    Idempotent: while a change with the same details is pending for the counterparty, that change
+    is returned and nothing is written."""
+    if requested_by is not None:
+        require_entity_work(requested_by, entity)
+    return bank_change_record(
+        counterparty=counterparty,
+        details=details,
+        entity=entity,
+        source=source,
+        requested_by=requested_by,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def bank_change_record(
+    *,
+    counterparty: Counterparty,
+    details: BankDetails,
+    entity: LegalEntity,
+    source: str,
+    requested_by: User | None,
+    reason: str,
+) -> BankAccountChange:
+    """bank_change_request without the requester's access check, for intake from a source system
+    (the user who started a sync is recorded as requester, not checked). Same idempotency."""
+    problems = details.errors()
+    if not details.currency:
+        problems.setdefault("currency", "The account's currency is needed.")
+    if problems:
+        raise ValidationError(problems)
+    counterparty = Counterparty.objects.select_for_update().get(pk=counterparty.pk)
+    for pending in counterparty.bank_account_changes.filter(state__in=PENDING_CHANGE_STATES):
+        if details.same_as(pending):
+            return pending
+    account = _account_for(counterparty, details, source=source, actor=requested_by)
+    change = BankAccountChange.objects.create(
+        entity=entity,
+        counterparty=counterparty,
+        bank_account=account,
+        iban=details.iban,
+        bic=details.bic or account.bic,
+        account_number=details.account_number,
+        routing_number=details.routing_number,
+        currency=details.currency,
+        requested_by=requested_by,
+        source=source,
+        external_id=f"chg-{counterparty.pk}-{timezone.now():%Y%m%d%H%M%S%f}",
+        reason=reason,
+    )
+    audit_record(
+        change,
+        action="bank_change.requested",
+        actor=requested_by,
+        reason=reason,
+        after={"state": change.state, "account": str(details), "source": source, "counterparty": counterparty.name},
+    )
+    _hold_proposed_to(
+        account, reason=f"Bank-detail change {change.pk} is waiting for verification.", actor=requested_by
+    )
+    return change
+
+
+@transaction.atomic
+def bank_change_verify(change_id: int, user: User) -> BankAccountChange:
+    """requested → verified by a controller of the change's entity who did not request it.
+    Not repeatable: a second call finds the change verified and is refused."""
+    change = _lock_change(change_id)
+    require_entity_perm(user, APPROVE_BANK_CHANGES, change.entity)
+    if change.requested_by_id == user.pk:
+        raise _sod_error("You requested this bank-detail change; another controller must verify it.")
+    if change.state != BankAccountChangeState.REQUESTED:
+        raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not requested.")
+    BankAccountChange.objects.filter(pk=change.pk).update(verified_by=user)
+    change.verified_by = user
+    transition(change, to=BankAccountChangeState.VERIFIED, actor=user, stamp="verified_at")
+    return change
+
+
+@transaction.atomic
+def bank_change_activate(change_id: int, user: User) -> BankAccountChange:
+    """verified → active: the change's account becomes the counterparty's active account in its
+    currency, the one it replaces is deactivated (its proposed payments held), and payments held
+    for the new account go back to proposed. Not repeatable: an active change is refused."""
+    change = _lock_change(change_id)
+    require_entity_perm(user, APPROVE_BANK_CHANGES, change.entity)
+    if change.requested_by_id == user.pk:
+        raise _sod_error("You requested this bank-detail change; another controller must activate it.")
+    if change.state != BankAccountChangeState.VERIFIED:
+        raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not verified.")
+    details = BankDetails(
+        iban=change.iban,
+        bic=change.bic,
+        account_number=change.account_number,
+        routing_number=change.routing_number,
+        currency=change.currency,
+    )
+    account = _account_for(change.counterparty, details, source=change.source, actor=user)
+    before = {"bic": account.bic, "currency": account.currency, "active": account.is_active}
+    BankAccount.objects.filter(pk=account.pk).update(
+        bic=change.bic, currency=change.currency, is_active=True, updated_at=timezone.now()
+    )
+    audit_record(
+        account,
+        action="bank_account.activated",
+        actor=user,
+        reason=f"Bank-detail change {change.pk}",
+        before=before,
+        after={"bic": change.bic, "currency": change.currency, "active": True},
+    )
+    replaced = (
+        change.counterparty.bank_accounts.select_for_update()
+        .filter(is_active=True, currency=change.currency)
+        .exclude(pk=account.pk)
+        .order_by("pk")
+    )
+    for old in replaced:
+        BankAccount.objects.filter(pk=old.pk).update(is_active=False, updated_at=timezone.now())
+        audit_record(
+            old,
+            action="bank_account.deactivated",
+            actor=user,
+            reason=f"Replaced by bank-detail change {change.pk}",
+            before={"active": True},
+            after={"active": False},
+        )
+        old.is_active = False
+        _hold_proposed_to(old, reason=f"Account replaced by bank-detail change {change.pk}.", actor=user)
+    BankAccountChange.objects.filter(pk=change.pk).update(activated_by=user, bank_account=account)
+    change.activated_by, change.bank_account = user, account
+    transition(
+        change, to=BankAccountChangeState.ACTIVE, actor=user, stamp="activated_at", extra={"account": str(details)}
+    )
+    _release_held_to(account, actor=user, reason=f"Bank-detail change {change.pk} is active.")
+    return change
+
+
+@transaction.atomic
+def bank_change_reject(change_id: int, user: User, reason: str) -> BankAccountChange:
+    """requested|verified → rejected, with a reason. The new account stays inactive and payments
+    held for it stay held; payments to an active account the change touched are released.
+    Not repeatable: a rejected change is refused."""
+    if not reason.strip():
+        raise WorkflowError("Say why the bank-detail change is rejected.")
+    change = _lock_change(change_id)
+    require_entity_perm(user, APPROVE_BANK_CHANGES, change.entity)
+    if not change.is_pending:
+        raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()} already.")
+    BankAccountChange.objects.filter(pk=change.pk).update(rejected_by=user, rejection_reason=reason)
+    change.rejected_by, change.rejection_reason = user, reason
+    transition(change, to=BankAccountChangeState.REJECTED, actor=user, reason=reason, stamp="rejected_at")
+    if change.bank_account is not None:
+        _release_held_to(change.bank_account, actor=user, reason=f"Bank-detail change {change.pk} was rejected.")
+    return change
