@@ -1,0 +1,217 @@
+"""The bank: accounts, balances and transactions, and the intake of pain.001 payment files
+answered with a pain.002."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from integrations.sandbox.clock import parse_date, utc_now
+from integrations.sandbox.exchange import FieldError, HttpError, Request, Response, json_response
+from integrations.sandbox.money import money
+from integrations.sandbox.paging import bend_page, page_request, paginate
+from integrations.sandbox.payment_intake import ACCEPTED, IntakeError, assess, read_pain001
+from integrations.sandbox.payment_status import RECEIVED, build_pain002
+from integrations.sandbox.routing import Route, route
+from integrations.sandbox.state import Record, SandboxState
+from integrations.sandbox.validation import currency, text
+from integrations.sandbox.validation import date as date_field
+from integrations.sandbox.validation import money as money_field
+
+
+def list_accounts(state: SandboxState, request: Request) -> Response:
+    with state.lock:
+        data = [{"iban": a["iban"], "currency": a["currency"], "name": a["name"]} for a in state.bank_accounts.values()]
+    return json_response(200, {"data": data})
+
+
+def account_balances(state: SandboxState, request: Request) -> Response:
+    today = state.options.seed_day()
+    with state.lock:
+        account = _account(state, request.params["iban"])
+        transactions = state.transactions[account["iban"]]
+        booked = Decimal(account["opening_balance"]) + sum(
+            (Decimal(t["amount"]) for t in transactions if t["booking_date"] < today.isoformat()), Decimal(0)
+        )
+        today_total = sum(
+            (Decimal(t["amount"]) for t in transactions if t["booking_date"] == today.isoformat()), Decimal(0)
+        )
+    closed_on = _previous_business_day(today).isoformat()
+    code = account["currency"]
+    data = [
+        {"type": "CLBD", "amount": money(booked), "currency": code, "date": closed_on},
+        {"type": "CLAV", "amount": money(booked), "currency": code, "date": closed_on},
+        {"type": "ITBD", "amount": money(booked + today_total), "currency": code, "date": today.isoformat()},
+    ]
+    return json_response(200, {"data": data})
+
+
+def account_transactions(state: SandboxState, request: Request) -> Response:
+    page = page_request(request)
+    since = request.query.get("from", "")
+    if since and parse_date(since) is None:
+        raise FieldError("from", "from must be a date as YYYY-MM-DD")
+    with state.lock:
+        account = _account(state, request.params["iban"])
+        records = state.transactions[account["iban"]]
+        data, next_cursor = paginate(records, lambda t: (t["booking_date"], t["id"]), page, lower_bound=since)
+    return json_response(200, {"data": bend_page(request.fault, data), "next_cursor": next_cursor})
+
+
+def submit_payment(state: SandboxState, request: Request) -> Response:
+    try:
+        payment = read_pain001(request.body, max_bytes=state.options.max_body_bytes)
+    except IntakeError as exc:
+        raise FieldError(exc.element, exc.message) from exc
+    payment_id = state.mint("PMT")
+    decision = assess(payment, earlier_payment_id=state.message_ids.get(payment.message_id))
+    now = utc_now()
+    report_id = f"STS-{payment_id}"
+    state.message_ids.setdefault(payment.message_id, payment_id)
+    state.payments[payment_id] = {
+        "payment_id": payment_id,
+        "message_id": payment.message_id,
+        "status": decision.status,
+        "pain002": build_pain002(payment, decision, report_id=report_id, created_at=now).decode(),
+        "received_pain002": build_pain002(payment, None, report_id=report_id, created_at=now).decode(),
+        "ready_at": time.monotonic() + state.options.bank_processing_seconds,
+        "received_at": now.isoformat(),
+    }
+    # Accepted transfers from one of the bank's own accounts show up on its statement at once,
+    # so that bank reconciliation has something to find.
+    for block in decision.blocks:
+        account = state.bank_accounts.get(block.block.debtor_iban)
+        for status in block.transfers:
+            transfer = status.transfer
+            if account is None or status.status != ACCEPTED or transfer.currency != account["currency"]:
+                continue
+            _book(
+                state,
+                account,
+                amount=-transfer.amount,
+                end_to_end_id=transfer.end_to_end_id,
+                counterparty_name=transfer.creditor_name,
+                remittance_info=transfer.remittance_info,
+                value_on=parse_date(block.block.execution_on),
+            )
+    return json_response(202, {"payment_id": payment_id, "status": RECEIVED})
+
+
+def payment_status(state: SandboxState, request: Request) -> Response:
+    with state.lock:
+        payment = state.payments.get(request.params["payment_id"])
+        if payment is None:
+            raise HttpError(404, f"no payment {request.params['payment_id']}")
+        if time.monotonic() < payment["ready_at"]:
+            status, report = RECEIVED, payment["received_pain002"]
+        else:
+            status, report = payment["status"], payment["pain002"]
+    return json_response(200, {"payment_id": payment["payment_id"], "status": status, "pain002": report})
+
+
+def add_transaction(state: SandboxState, body: Record) -> Record:
+    """A transaction on one of the bank's accounts, for tests (POST /_sandbox/bank/transactions)."""
+    iban = text(body, "iban", max_length=34)
+    account = state.bank_accounts.get(_compact(iban))
+    if account is None:
+        raise FieldError("iban", f"no account {iban} at this bank")
+    amount = money_field(body, "amount", allow_negative=True)
+    booking_on = date_field(body, "booking_date") if "booking_date" in body else state.options.seed_day()
+    value_on = date_field(body, "value_date") if "value_date" in body else booking_on
+    return _book(
+        state,
+        account,
+        amount=amount,
+        end_to_end_id=str(body.get("end_to_end_id") or "NOTPROVIDED"),
+        counterparty_name=str(body.get("counterparty_name") or ""),
+        remittance_info=str(body.get("remittance_info") or ""),
+        booking_on=booking_on,
+        value_on=value_on,
+    )
+
+
+def add_account(state: SandboxState, body: Record) -> tuple[Record, bool]:
+    """Open (or rename) an account at the bank, for a demo or test whose own accounts should be
+    served here (POST /_sandbox/bank/accounts). Returns the account and whether it is new."""
+    iban = _compact(text(body, "iban", max_length=42))
+    try:
+        IBAN(iban)
+    except SchwiftyException as exc:
+        raise FieldError("iban", f"{iban} is not a valid IBAN ({exc})") from exc
+    code = currency(body)
+    name = text(body, "name", max_length=140)
+    opening = money_field(body, "opening_balance", allow_negative=True) if "opening_balance" in body else Decimal(0)
+    existing = state.bank_accounts.get(iban)
+    if existing is not None:
+        existing.update({"currency": code, "name": name, "opening_balance": money(opening)})
+        return existing, False
+    account = {
+        "iban": iban,
+        "bic": str(body.get("bic") or ""),
+        "currency": code,
+        "name": name,
+        "entity": str(body.get("entity") or ""),
+        "purpose": "",
+        "opening_balance": money(opening),
+        "opening_on": state.options.seed_day().isoformat(),
+    }
+    state.bank_accounts[iban] = account
+    state.transactions[iban] = []
+    return account, True
+
+
+def _book(
+    state: SandboxState,
+    account: Record,
+    *,
+    amount: Decimal,
+    end_to_end_id: str,
+    counterparty_name: str,
+    remittance_info: str,
+    booking_on: dt.date | None = None,
+    value_on: dt.date | None = None,
+) -> Record:
+    booking_on = booking_on or state.options.seed_day()
+    transaction = {
+        "id": state.mint("TX"),
+        "booking_date": booking_on.isoformat(),
+        "value_date": max(value_on or booking_on, booking_on).isoformat(),
+        "amount": money(amount),
+        "currency": account["currency"],
+        "end_to_end_id": end_to_end_id,
+        "counterparty_name": counterparty_name,
+        "remittance_info": remittance_info,
+    }
+    state.transactions[account["iban"]].append(transaction)
+    return transaction
+
+
+def _account(state: SandboxState, iban: str) -> Record:
+    account = state.bank_accounts.get(_compact(iban))
+    if account is None:
+        raise HttpError(404, f"no account {iban} at this bank")
+    return account
+
+
+def _compact(iban: str) -> str:
+    return iban.replace(" ", "").upper()
+
+
+def _previous_business_day(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+ROUTES: tuple[Route, ...] = (
+    route("GET", "/bank/v1/accounts", list_accounts),
+    route("GET", "/bank/v1/accounts/{iban}/balances", account_balances),
+    route("GET", "/bank/v1/accounts/{iban}/transactions", account_transactions, is_paged=True),
+    route("POST", "/bank/v1/payments", submit_payment, is_idempotent=True),
+    route("GET", "/bank/v1/payments/{payment_id}", payment_status),
+)

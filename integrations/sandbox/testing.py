@@ -1,0 +1,118 @@
+"""Helpers for tests in any package: a sandbox on a free port, a tiny webhook receiver, and a
+plain HTTP call that ignores proxy settings (everything here is on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from integrations.sandbox.config import DEFAULT_TOKEN, SandboxOptions
+from integrations.sandbox.server import build_server
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@contextlib.contextmanager
+def run_sandbox(port: int = 0, *, host: str = "127.0.0.1", **options: Any) -> Iterator[str]:
+    """Serve a sandbox in a background thread; yields its base URL ("http://127.0.0.1:54321").
+
+    options are SandboxOptions fields: seed, token, today, timeout_hold_seconds, max_body_bytes,
+    webhook_hosts, webhook_timeout_seconds, bank_processing_seconds, request_log_size.
+    """
+    server = build_server(host, port, SandboxOptions(**options))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.name = f"sandbox-{server.server_address[1]}"
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+        thread.join(timeout=5)
+
+
+@dataclasses.dataclass
+class HttpAnswer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http_call(
+    method: str,
+    url: str,
+    *,
+    json_body: Any = None,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    token: str | None = DEFAULT_TOKEN,
+    timeout: float = 10.0,
+) -> HttpAnswer:
+    """One request; any status comes back as an HttpAnswer (only network failures raise)."""
+    sent = dict(headers or {})
+    if token is not None:
+        sent.setdefault("Authorization", f"Bearer {token}")
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        sent.setdefault("Content-Type", "application/json")
+    outgoing = urllib.request.Request(url, data=body, headers=sent, method=method)  # noqa: S310 - test URLs
+    try:
+        with _OPENER.open(outgoing, timeout=timeout) as answer:
+            return HttpAnswer(answer.status, dict(answer.headers.items()), answer.read())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return HttpAnswer(exc.code, dict(exc.headers.items()), exc.read())
+
+
+@dataclasses.dataclass
+class Delivery:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclasses.dataclass
+class WebhookReceiver:
+    url: str
+    deliveries: list[Delivery]
+    status: int = 200  # what the receiver answers; a test may change it
+
+
+@contextlib.contextmanager
+def run_webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A receiver on a free loopback port that records every POST and answers `status`."""
+    receiver = WebhookReceiver(url="", deliveries=[])
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                receiver.deliveries.append(Delivery(self.path, dict(self.headers.items()), body))
+            self.send_response(receiver.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
