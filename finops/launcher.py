@@ -20,6 +20,7 @@ BASE = Path(__file__).resolve().parent.parent
 DATA = BASE / ".data"
 HOST = os.environ.get("DEMO_HOST", "127.0.0.1")
 PORT = os.environ.get("DEMO_PORT", "8000")
+SANDBOX_PORT = os.environ.get("DEMO_SANDBOX_PORT", "8100")
 
 
 def _say(message: str) -> None:
@@ -73,6 +74,22 @@ def spawn(name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[b
     return subprocess.Popen([sys.executable, *args], cwd=BASE, env=env)
 
 
+def wait_for_sandbox(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"[demo] the sandbox exited (code {proc.returncode}); is port {SANDBOX_PORT} free?")
+        try:
+            with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"[demo] the sandbox did not answer at {url} within {timeout:.0f} s")
+
+
 def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
     for proc in processes.values():
         if proc.poll() is None:
@@ -85,7 +102,7 @@ def stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             _say(f"{name} did not stop in time; killing it")
             proc.kill()
             proc.wait()
-    _say("web, worker and beat stopped.")
+    _say(f"{', '.join(processes)} stopped.")
 
 
 def main() -> int:
@@ -94,43 +111,60 @@ def main() -> int:
     env.setdefault("PYTHONUNBUFFERED", "1")
     server = start_database(env)
     configure_broker(env)
-    run_step(["manage.py", "migrate", "--noinput"], env)
-    run_step(["manage.py", "seed_demo"], env)
+    sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}"
+    # The sandbox plays the ERP, procurement, CRM, billing, gateway and bank the connectors talk to.
     processes = {
-        "web": spawn("web", ["manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"], env),
-        "worker": spawn(
-            "worker",
-            [
-                "-m",
-                "celery",
-                "-A",
-                "finops",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-                "--hostname",
-                "demo-worker@%h",
-            ],
-            env,
-        ),
-        "beat": spawn(
-            "beat",
-            [
-                "-m",
-                "celery",
-                "-A",
-                "finops",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--schedule",
-                str(DATA / "celerybeat-schedule"),
-            ],
-            env,
-        ),
+        "sandbox": spawn("sandbox", ["-m", "integrations.sandbox", "--port", SANDBOX_PORT, "--host", "127.0.0.1"], env)
     }
+    try:
+        wait_for_sandbox(sandbox_url, processes["sandbox"])
+        run_step(["manage.py", "migrate", "--noinput"], env)
+        run_step(["manage.py", "seed_demo"], env)
+        # --force: the sandbox starts empty of subscriptions every time, so connect afresh.
+        run_step(
+            ["manage.py", "sandbox_connect", "--sandbox", sandbox_url, "--site", f"http://{HOST}:{PORT}", "--force"],
+            env,
+        )
+    except BaseException:
+        stop_all(processes)
+        raise
+    processes.update(
+        {
+            "web": spawn("web", ["manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"], env),
+            "worker": spawn(
+                "worker",
+                [
+                    "-m",
+                    "celery",
+                    "-A",
+                    "finops",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--hostname",
+                    "demo-worker@%h",
+                ],
+                env,
+            ),
+            "beat": spawn(
+                "beat",
+                [
+                    "-m",
+                    "celery",
+                    "-A",
+                    "finops",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(DATA / "celerybeat-schedule"),
+                ],
+                env,
+            ),
+        }
+    )
     _say(f"Finance Control Tower is up: http://{HOST}:{PORT}  (Ctrl-C stops everything)")
     stopping: list[int] = []
 

@@ -197,6 +197,16 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "finops.core.tasks.heartbeat_task", "schedule": 30.0, "args": ("beat",)},
+    # connectors whose next_run_at has passed get a queued SyncRun (select_for_update skip_locked)
+    "connector-dispatch-due": {"task": "integrations.tasks.connector_dispatch_due_task", "schedule": 60.0},
+    # runs whose worker died (lease expired) go back to the queue
+    "sync-lease-sweep": {"task": "integrations.tasks.sync_lease_sweep_task", "schedule": 60.0},
+    # the transactional outbox: due messages are delivered (an on-commit nudge makes it prompt)
+    "outbox-relay": {
+        "task": "integrations.outbox.tasks.outbox_relay_task",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
 }
 
 import structlog

@@ -16,3 +16,6 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Connector credentials are encrypted with FCT_CREDENTIAL_KEYS; production never derives a key.
+FCT_CREDENTIAL_KEYS_REQUIRED = True

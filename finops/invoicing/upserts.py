@@ -1,0 +1,176 @@
+"""Invoices as systems of record send them (ERP, billing): create or update by source + external id.
+
+Amounts are Decimal; a state change goes through the one transition function. An AP invoice
+that is already approved here does not take new amounts from the source silently: that is
+refused and lands in the exception queue through the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from finops.accounts.models import User
+from finops.audit.context import current_correlation_id
+from finops.audit.services import audit_record
+from finops.core.workflow import allowed_targets, transition
+from finops.invoicing.models import Invoice
+from finops.invoicing.states import InvoiceDirection, InvoiceState
+from finops.masterdata.models import Counterparty, LegalEntity
+from finops.payables.models import PurchaseOrder
+
+# AP states in which the source may still change what the invoice asks us to pay
+AP_EDITABLE_STATES = (InvoiceState.RECEIVED, InvoiceState.EXCEPTION, InvoiceState.MATCHED)
+_PAY_FIELDS = ("counterparty_id", "currency", "amount")
+_FIELDS = ("counterparty_id", "number", "currency", "amount", "open_amount", "issue_on", "due_on", "purchase_order_id")
+
+
+@dataclass(frozen=True)
+class InvoiceData:
+    source: str
+    external_id: str
+    version: int
+    entity: LegalEntity
+    counterparty: Counterparty
+    direction: str
+    number: str
+    currency: str
+    amount: Decimal
+    open_amount: Decimal
+    issue_on: dt.date
+    due_on: dt.date
+    purchase_order: PurchaseOrder | None = None
+
+    def check(self) -> None:
+        problems: dict[str, str] = {}
+        if self.direction not in InvoiceDirection.values:
+            problems["direction"] = f"{self.direction!r} is neither AP nor AR."
+        if self.amount < 0:
+            problems["amount"] = "must not be negative."
+        if not (0 <= self.open_amount <= self.amount):
+            problems["open_amount"] = f"{self.open_amount} must be between 0 and the amount {self.amount}."
+        if self.due_on < self.issue_on:
+            problems["due_date"] = f"{self.due_on} is before the issue date {self.issue_on}."
+        if problems:
+            raise ValidationError(problems)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "counterparty_id": self.counterparty.pk,
+            "number": self.number,
+            "currency": self.currency,
+            "amount": self.amount,
+            "open_amount": self.open_amount,
+            "issue_on": self.issue_on,
+            "due_on": self.due_on,
+            "purchase_order_id": self.purchase_order.pk if self.purchase_order else None,
+        }
+
+
+def _ar_state(amount: Decimal, open_amount: Decimal) -> str:
+    if open_amount == 0 and amount > 0:
+        return InvoiceState.PAID
+    if open_amount < amount:
+        return InvoiceState.PARTIALLY_PAID
+    return InvoiceState.ISSUED
+
+
+@transaction.atomic
+def invoice_upsert(data: InvoiceData, *, actor: User | None = None) -> tuple[Invoice, str]:
+    """Create or update the invoice `data.source` knows as `data.external_id`; returns the invoice
+    and "created", "updated" or "unchanged".
+
+    Idempotent: the same version again changes nothing; an older version than the one applied
+    (Invoice.source_version) is never written. Raises ValidationError for data that cannot be
+    stored, and for amount changes on an AP invoice already approved here."""
+    data.check()
+    invoice = Invoice.objects.select_for_update().filter(source=data.source, external_id=data.external_id).first()
+    if invoice is None:
+        state = (
+            InvoiceState.RECEIVED if data.direction == InvoiceDirection.AP else _ar_state(data.amount, data.open_amount)
+        )
+        invoice = Invoice.objects.create(
+            source=data.source,
+            external_id=data.external_id,
+            source_version=data.version,
+            entity=data.entity,
+            direction=data.direction,
+            state=state,
+            correlation_id=current_correlation_id(),
+            **data.values(),
+        )
+        audit_record(
+            invoice,
+            action="invoice.created",
+            actor=actor,
+            reason=f"from {data.source}",
+            after={"number": data.number, "amount": data.amount, "currency": data.currency, "state": state},
+        )
+        return invoice, "created"
+    if invoice.source_version >= data.version:
+        return invoice, "unchanged"
+    if invoice.direction != data.direction or invoice.entity_id != data.entity.pk:
+        raise ValidationError(
+            f"Invoice {invoice.number}: direction and entity cannot change ({data.source} sent them)."
+        )
+    wanted = data.values()
+    changes = {f: v for f, v in wanted.items() if getattr(invoice, f) != v}
+    if (
+        invoice.direction == InvoiceDirection.AP
+        and invoice.state not in AP_EDITABLE_STATES
+        and any(f in changes for f in _PAY_FIELDS)
+    ):
+        raise ValidationError(
+            f"Invoice {invoice.number} is {invoice.get_state_display().lower()} here; {data.source} changed "
+            f"{', '.join(f for f in _PAY_FIELDS if f in changes)} — review before it is paid."
+        )
+    before = {f: getattr(invoice, f) for f in changes}
+    Invoice.objects.filter(pk=invoice.pk).update(**changes, source_version=data.version, updated_at=timezone.now())
+    for field, value in changes.items():
+        setattr(invoice, field, value)
+    invoice.source_version = data.version
+    if changes:
+        audit_record(
+            invoice, action="invoice.updated", actor=actor, reason=f"from {data.source}", before=before, after=changes
+        )
+    if invoice.direction == InvoiceDirection.AR:
+        _ar_move(invoice, actor=actor, reason=f"open amount from {data.source}")
+    return invoice, "updated" if changes else "unchanged"
+
+
+def _ar_move(invoice: Invoice, *, actor: User | None, reason: str) -> None:
+    target = _ar_state(invoice.amount, invoice.open_amount)
+    if target != invoice.state and target in allowed_targets(invoice):
+        transition(invoice, to=target, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def invoice_payment_record(*, invoice_id: int, amount: Decimal, reference: str, actor: User | None = None) -> Invoice:
+    """A payment the billing platform reports against an AR invoice: lowers its open amount and
+    moves it to partially paid or paid. Not idempotent by itself: callers apply each payment
+    event once (webhook events are unique per event id)."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    if invoice.direction != InvoiceDirection.AR:
+        raise ValidationError(f"Invoice {invoice.number} is not a customer invoice.")
+    if amount <= 0:
+        raise ValidationError({"amount": "A payment must be positive."})
+    before = invoice.open_amount
+    open_amount = max(invoice.open_amount - amount, Decimal(0))
+    Invoice.objects.filter(pk=invoice.pk).update(open_amount=open_amount, updated_at=timezone.now())
+    invoice.open_amount = open_amount
+    audit_record(
+        invoice,
+        action="invoice.payment_recorded",
+        actor=actor,
+        reason=reference,
+        before={"open_amount": before},
+        after={"open_amount": open_amount, "paid": amount},
+    )
+    _ar_move(invoice, actor=actor, reason=reference)
+    return invoice

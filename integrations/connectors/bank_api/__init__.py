@@ -1,0 +1,1 @@
+"""Bank over its API: balances and booked transactions in (as daily statements); payments out."""

@@ -1,0 +1,1 @@
+"""Billing platform webhooks: invoice.issued → AR invoice (+ customer), invoice.paid → open amount."""

@@ -1,0 +1,1 @@
+"""Payment-gateway webhooks: payment.succeeded → a Remittance for the invoice it pays."""

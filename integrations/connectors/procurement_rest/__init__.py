@@ -1,0 +1,1 @@
+"""Procurement suite over REST (the sandbox's `procurement` system): suppliers, POs, receipts."""

@@ -1,0 +1,102 @@
+"""Bank API transactions and balances → statements.
+
+Kept simple: one BankStatement per account and booking day (format "api", external id
+"API-<iban>-<date>"), each transaction one StatementLine appended in arrival order; the closing
+booked balance (CLBD) of a day becomes that statement's closing balance. The statements read
+the same tables as imported camt.053 files, so bank reconciliation treats them alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from finops.audit.context import current_correlation_id
+from finops.masterdata.models import BankAccount
+from finops.treasury.models import BankStatement, CreditDebit, StatementLine
+from integrations.connectors.base import Applied, ApplyContext, MappingError
+from integrations.states import ApplyOutcome
+from integrations.sync.mappers import fields
+
+API_FORMAT = "api"
+
+
+def _account(ctx: ApplyContext, iban: str, *, where: str) -> BankAccount:
+    account = BankAccount.objects.filter(entity=ctx.connector.entity, iban=iban).first()
+    if account is None:
+        raise MappingError(f"{where}: {iban} is not one of {ctx.connector.entity.code}'s bank accounts.")
+    return account
+
+
+def _statement(ctx: ApplyContext, account: BankAccount, day: dt.date, currency: str) -> BankStatement:
+    statement, _ = BankStatement.objects.get_or_create(
+        bank_account=account,
+        format=API_FORMAT,
+        external_id=f"API-{account.iban}-{day:%Y-%m-%d}",
+        defaults={
+            "entity": account.entity,
+            "source": ctx.source,
+            "statement_on": day,
+            "currency": currency,
+            "correlation_id": current_correlation_id(),
+        },
+    )
+    return BankStatement.objects.select_for_update().get(pk=statement.pk)
+
+
+@transaction.atomic
+def transaction_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
+    """Append one booked transaction to its day's statement. Idempotency is the ledger's: a
+    transaction id is applied once (VersionPolicy.IMMUTABLE)."""
+    txn_id = fields.text(payload, "id", where="transaction", max_length=128)
+    where = f"transaction {txn_id}"
+    account = _account(ctx, fields.text(payload, "account", where=where, max_length=34), where=where)
+    currency = fields.currency(payload, where=where)
+    signed = fields.required_amount(payload, "amount", where=where)
+    booked = fields.date(payload, "booking_date", where=where)
+    statement = _statement(ctx, account, booked, currency)
+    if statement.currency != currency:
+        raise MappingError(f"{where}: currency {currency} differs from the account's statement ({statement.currency}).")
+    credit = signed >= 0
+    line = StatementLine.objects.create(
+        statement=statement,
+        line_no=statement.entry_count + 1,
+        amount=abs(signed),
+        currency=currency,
+        credit_debit=CreditDebit.CREDIT if credit else CreditDebit.DEBIT,
+        booking_on=booked,
+        value_on=fields.date(payload, "value_date", where=where) if payload.get("value_date") else booked,
+        account_servicer_ref=txn_id,
+        end_to_end_id=fields.text(payload, "end_to_end_id", where=where, required=False, max_length=140),
+        counterparty_name=fields.text(payload, "counterparty_name", where=where, required=False),
+        description=fields.text(payload, "remittance_info", where=where, required=False, max_length=2000),
+    )
+    BankStatement.objects.filter(pk=statement.pk).update(
+        entry_count=F("entry_count") + 1,
+        total_credits=F("total_credits") + (abs(signed) if credit else Decimal(0)),
+        total_debits=F("total_debits") + (Decimal(0) if credit else abs(signed)),
+    )
+    return Applied(line, ApplyOutcome.CREATED)
+
+
+@transaction.atomic
+def balance_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
+    """A closing booked balance (CLBD) sets its day's closing balance; other types are only kept
+    in the ledger (VersionPolicy.LATEST: the bank's latest figure wins)."""
+    where = f"balance {payload.get('id')}"
+    account = _account(ctx, fields.text(payload, "account", where=where, max_length=34), where=where)
+    kind = fields.text(payload, "type", where=where, max_length=4)
+    if kind != "CLBD":
+        return Applied(None, ApplyOutcome.UNCHANGED)
+    amount = fields.required_amount(payload, "amount", where=where)
+    statement = _statement(
+        ctx, account, fields.date(payload, "date", where=where), fields.currency(payload, where=where)
+    )
+    if statement.closing_balance == amount:
+        return Applied(statement, ApplyOutcome.UNCHANGED)
+    BankStatement.objects.filter(pk=statement.pk).update(closing_balance=amount)
+    return Applied(statement, ApplyOutcome.UPDATED)

@@ -1,0 +1,1 @@
+"""Receiving webhooks: signature verification, the receiving endpoint, and event processing."""

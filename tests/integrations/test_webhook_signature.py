@@ -1,0 +1,49 @@
+"""Webhook signature verification: HMAC-SHA256 over f"{t}.{body}", every v1 entry against every
+secret we hold, a tolerance window against replays."""
+
+import pytest
+
+from integrations.webhooks.signature import SignatureError, sign, signature_header, signature_verify
+
+BODY = b'{"id":"evt_1","type":"invoice.issued"}'
+NOW = 1_790_000_000
+
+
+def test_a_signature_with_the_current_secret_passes_and_returns_its_timestamp():
+    header = signature_header(["current"], BODY, NOW)
+
+    assert signature_verify(header, BODY, ["current", "previous"], now=NOW + 5, tolerance=300) == NOW
+
+
+@pytest.mark.parametrize("signed_with", [["previous"], ["previous", "current"], ["unknown", "current"]])
+def test_during_rotation_any_v1_matching_any_secret_passes(signed_with):
+    header = signature_header(signed_with, BODY, NOW)
+
+    assert signature_verify(header, BODY, ["current", "previous"], now=NOW, tolerance=300) == NOW
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        ("", "missing signature header"),
+        ("v1=abc", "malformed signature header"),
+        ("t=abc,v1=abc", "malformed signature header"),
+        (f"t={NOW}", "malformed signature header"),
+        (f"t={NOW},v1={sign('attacker', BODY, NOW)}", "forged signature"),
+        (f"t={NOW},v1={sign('current', BODY + b' ', NOW)}", "forged signature"),
+        (f"t={NOW - 301},v1={sign('current', BODY, NOW - 301)}", "stale timestamp"),
+        (f"t={NOW + 301},v1={sign('current', BODY, NOW + 301)}", "stale timestamp"),
+    ],
+)
+def test_forged_malformed_and_stale_signatures_are_refused(header, reason):
+    with pytest.raises(SignatureError) as refused:
+        signature_verify(header, BODY, ["current", ""], now=NOW, tolerance=300)
+
+    assert refused.value.reason == reason
+
+
+def test_the_tolerance_is_the_connectors_own():
+    header = signature_header(["current"], BODY, NOW - 20)
+
+    with pytest.raises(SignatureError, match="stale"):
+        signature_verify(header, BODY, ["current"], now=NOW, tolerance=10)
