@@ -29,7 +29,6 @@ from finops.accounts.roles import Role
 from finops.accounts.services import roles_sync, user_grant_role
 from finops.audit.context import correlation
 from finops.audit.services import audit_record
-from finops.core.models import new_correlation_id
 from finops.core.workflow import transition
 from finops.demo.names import (
     BANK_CURRENCY,
@@ -63,8 +62,7 @@ from finops.payables.services import batch_approve, batch_submit
 from finops.payables.states import BatchState, PaymentState
 from finops.receivables.models import Remittance, RemittanceLine
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine, StatementLineState
-from integrations.models import Connector, ConnectorKind, SyncRun
-from integrations.states import SyncState
+from integrations.models import Connector, ConnectorKind
 from reconciliation.models import ExceptionItem
 from reconciliation.services import exception_open, exception_start
 from reconciliation.states import ExceptionKind
@@ -1807,75 +1805,13 @@ CONNECTORS = (
 
 
 def connectors_create(entities: dict[str, LegalEntity]) -> Connectors:
+    """The group's connectors, not yet pointed anywhere: `make demo` connects the pulling ones to
+    the bundled sandbox (manage.py sandbox_connect), and their first real runs follow within a
+    minute. No run history is made up here: every SyncRun on screen is one that happened."""
     connectors = Connector.objects.bulk_create(
         [Connector(name=name, kind=kind, entity=entities[code]) for name, kind, code in CONNECTORS]
     )
-    now = timezone.now()
-    night = now.replace(hour=2, minute=0, second=0, microsecond=0)
-    if night > now:
-        night -= dt.timedelta(days=1)
-    runs = [
-        SyncRun(
-            connector=c,
-            entity=c.entity,
-            state=SyncState.SUCCEEDED,
-            correlation_id=new_correlation_id(),
-            received=120,
-            created=14,
-            updated=9,
-            unchanged=97,
-            started_at=night - dt.timedelta(days=1),
-            finished_at=night - dt.timedelta(days=1) + dt.timedelta(minutes=3),
-        )
-        for c in connectors
-    ]
-    by_name = {c.name: c for c in connectors}
-    coupa, netsuite = by_name["Coupa procurement"], by_name["NetSuite – US01"]
-    failed = SyncRun(
-        connector=coupa,
-        entity=coupa.entity,
-        state=SyncState.FAILED,
-        correlation_id=new_correlation_id(),
-        received=0,
-        failed=1,
-        started_at=night,
-        finished_at=night + dt.timedelta(minutes=41),
-        error="HTTP 503 Service Unavailable from GET /api/invoices?updated_since=… after 8 retries",
-    )
-    partly = SyncRun(
-        connector=netsuite,
-        entity=netsuite.entity,
-        state=SyncState.PARTLY_FAILED,
-        correlation_id=new_correlation_id(),
-        received=214,
-        created=31,
-        updated=12,
-        unchanged=168,
-        failed=3,
-        started_at=night,
-        finished_at=night + dt.timedelta(minutes=6),
-        error="3 vendor bills rejected: currency missing on the bill header",
-    )
-    SyncRun.objects.bulk_create([*runs, failed, partly])
-    findings = [
-        Finding(
-            entity=coupa.entity,
-            kind=ExceptionKind.SYNC_FAILURE,
-            title=f"{coupa.name}: last night's sync failed (HTTP 503 after 8 retries)",
-            dedupe_key=f"{ExceptionKind.SYNC_FAILURE}:integrations.Connector:{coupa.name}:{night:%Y%m%d}",
-            detail={"connector": coupa.name, "error": failed.error},
-            obj=failed,
-        ),
-        Finding(
-            entity=netsuite.entity,
-            kind=ExceptionKind.SYNC_FAILURE,
-            title=f"{netsuite.name}: 3 of 214 vendor bills rejected (currency missing)",
-            dedupe_key=f"{ExceptionKind.SYNC_FAILURE}:integrations.Connector:{netsuite.name}:{night:%Y%m%d}",
-            detail={"connector": netsuite.name, "error": partly.error, "failed": 3, "received": 214},
-            obj=partly,
-        ),
-    ]
-    return Connectors(connectors, findings)
+    return Connectors(connectors, findings=[])
 
 
 # --- remittance advices nobody can match ---------------------------------------------------

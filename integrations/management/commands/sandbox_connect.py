@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from integrations.connectors import spec_for
 from integrations.models import Connector
@@ -38,7 +39,12 @@ class Command(BaseCommand):
                 connector_update(
                     connector_id=connector.pk,
                     actor=None,
-                    settings={"base_url": sandbox, "cadence_minutes": options["cadence"], "next_run_at": None},
+                    # due at once: the demo's data starts flowing at the first beat tick
+                    settings={
+                        "base_url": sandbox,
+                        "cadence_minutes": options["cadence"],
+                        "next_run_at": timezone.now(),
+                    },
                 )
                 connector_credentials_set(connector_id=connector.pk, actor=None, values={"token": options["token"]})
                 self.stdout.write(f"{connector.name}: pulls from {sandbox} every {options['cadence']} min")
