@@ -40,8 +40,9 @@ unit: install-dev
 
 test: lint typecheck migrations-check unit
 
+# Benchmarks (about 5 minutes): BENCH_REPEAT=2 keeps the best of two, BENCH_ENFORCE=1 fails on a missed target.
 bench: install-dev
-	$(BIN)/pytest tests/perf -p no:xdist -s
+	TEST_DATABASE_NAME=$${TEST_DATABASE_NAME:-test_fct_bench} $(BIN)/pytest tests/perf -p no:xdist -s
 
 clean-demo:
 	rm -rf .data

@@ -63,7 +63,7 @@ _VIEW_TREASURY = ("treasury.view_bankstatement",)
 # Model permissions per role (app_label.codename).
 MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AP_CLERK: (*_VIEW_ALL, "payables.add_paymentbatch"),
-    Role.TREASURY_ANALYST: _VIEW_ALL + _VIEW_TREASURY,
+    Role.TREASURY_ANALYST: (*_VIEW_ALL, *_VIEW_TREASURY, "bankfiles.add_inboundfile"),
     Role.CONTROLLER: _VIEW_ALL + _VIEW_TREASURY + ("audit.view_auditevent", "payables.add_approval"),
     Role.ADMIN: _VIEW_ALL
     + _VIEW_TREASURY
@@ -79,6 +79,7 @@ MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "masterdata.change_fieldownership",
         "masterdata.delete_fieldownership",
         "masterdata.view_bankaccountchange",
+        "bankfiles.add_inboundfile",
         "integrations.view_connector",
         "integrations.add_connector",
         "integrations.change_connector",

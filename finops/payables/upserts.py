@@ -14,7 +14,7 @@ from django.utils import timezone
 from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
-from finops.masterdata.models import Counterparty, LegalEntity
+from finops.masterdata.models import Counterparty, ExternalRef, LegalEntity
 from finops.payables.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine
 
 
@@ -60,6 +60,10 @@ def purchase_order_upsert(data: PurchaseOrderData, *, actor: User | None = None)
     refer to is never deleted (ValidationError)."""
     _unique_line_numbers([line.line_no for line in data.lines], f"PO {data.number}")
     po = PurchaseOrder.objects.select_for_update().filter(source=data.source, external_id=data.external_id).first()
+    if po is None:
+        known = _known_from_another_source(data)
+        if known is not None:
+            return known, _same_order_from_another_source(known, data)
     header = {
         "supplier_id": data.supplier.pk,
         "number": data.number,
@@ -104,6 +108,43 @@ def purchase_order_upsert(data: PurchaseOrderData, *, actor: User | None = None)
     return po, "unchanged"
 
 
+def _known_from_another_source(data: PurchaseOrderData) -> PurchaseOrder | None:
+    """The same order as another system knows it: by an earlier cross-reference, else by its
+    number within the entity (a PO number identifies an order within a company)."""
+    ref = ExternalRef.objects.filter(
+        source=data.source, object_type=PurchaseOrder._meta.label, external_id=data.external_id
+    ).first()
+    rows = PurchaseOrder.objects.select_for_update()
+    if ref is not None:
+        return rows.filter(pk=ref.object_id).first()
+    return rows.filter(entity=data.entity, number=data.number).first()
+
+
+def _same_order_from_another_source(po: PurchaseOrder, data: PurchaseOrderData) -> str:
+    """Cross-reference an order that a second system (ERP and procurement suite) also sends.
+    Agreeing content is "unchanged"; disagreeing content is refused, naming both systems: the
+    first system stays the record and a person decides at the source."""
+    if po.entity_id != data.entity.pk:
+        raise ValidationError(f"PO {data.number}: known from {po.source} in another entity.")
+    ours = {(li.line_no, li.quantity, li.unit_price) for li in po.lines.all()}
+    theirs = {(li.line_no, li.quantity, li.unit_price) for li in data.lines}
+    differences = [
+        name for name, differs in (("currency", po.currency != data.currency), ("lines", ours != theirs)) if differs
+    ]
+    if differences:
+        raise ValidationError(
+            f"PO {data.number} in {data.entity.code} is already known from {po.source} as {po.external_id}; "
+            f"{data.source} sends a different {' and '.join(differences)}. Correct it in one of the systems."
+        )
+    ExternalRef.objects.get_or_create(
+        source=data.source,
+        object_type=PurchaseOrder._meta.label,
+        external_id=data.external_id,
+        defaults={"object_id": po.pk},
+    )
+    return "unchanged"
+
+
 def _lines_sync(po: PurchaseOrder, lines: tuple[PurchaseOrderLineData, ...]) -> list[str]:
     current = {line.line_no: line for line in po.lines.select_for_update()}
     changes: list[str] = []
@@ -138,6 +179,8 @@ def goods_receipt_upsert(data: GoodsReceiptData, *, actor: User | None = None) -
         raise ValidationError({"lines": f"PO {po.number} has no line {', '.join(missing)}."})
     wanted = {po_lines[n].pk: qty for n, qty in data.lines}
     receipt = GoodsReceipt.objects.select_for_update().filter(source=data.source, external_id=data.external_id).first()
+    if receipt is None and (known := _receipt_known_from_another_source(data, wanted)) is not None:
+        return known, "unchanged"
     if receipt is None:
         receipt = GoodsReceipt.objects.create(
             source=data.source,
@@ -174,3 +217,25 @@ def goods_receipt_upsert(data: GoodsReceiptData, *, actor: User | None = None) -
     if changed:
         audit_record(receipt, action="goods_receipt.updated", actor=actor, reason=f"from {data.source}")
     return receipt, "updated" if changed else "unchanged"
+
+
+def _receipt_known_from_another_source(data: GoodsReceiptData, wanted: dict[int, Decimal]) -> GoodsReceipt | None:
+    """The same delivery as another system reported it: an earlier cross-reference, or a receipt
+    of the same PO on the same day with the same quantities. Counting it twice would make the
+    3-way match see goods that never arrived."""
+    label = GoodsReceipt._meta.label
+    ref = ExternalRef.objects.filter(source=data.source, object_type=label, external_id=data.external_id).first()
+    if ref is not None:
+        return GoodsReceipt.objects.filter(pk=ref.object_id).first()
+    for candidate in GoodsReceipt.objects.filter(
+        purchase_order=data.purchase_order, received_on=data.received_on
+    ).exclude(source=data.source):
+        if {line.po_line_id: line.quantity for line in candidate.lines.all()} == wanted:
+            ExternalRef.objects.get_or_create(
+                source=data.source,
+                object_type=label,
+                external_id=data.external_id,
+                defaults={"object_id": candidate.pk},
+            )
+            return candidate
+    return None

@@ -11,6 +11,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="")
+# Bank files: the largest file accepted, and a folder watched for files to import ("" = off).
+BANK_FILE_MAX_BYTES = env.int("BANK_FILE_MAX_BYTES", default=200 * 1024 * 1024)
+BANK_FILE_INBOX_DIR = env("BANK_FILE_INBOX_DIR", default="")
 # Fernet keys (comma-separated, newest first) that encrypt connector credentials at rest.
 FCT_CREDENTIAL_KEYS = env.list("FCT_CREDENTIAL_KEYS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
@@ -202,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
     # runs whose worker died (lease expired) go back to the queue
     "sync-lease-sweep": {"task": "integrations.tasks.sync_lease_sweep_task", "schedule": 60.0},
     # the transactional outbox: due messages are delivered (an on-commit nudge makes it prompt)
+    # files dropped in BANK_FILE_INBOX_DIR are imported (disabled while it is empty)
+    "bank-file-inbox-poll": {"task": "integrations.bankfiles.tasks.bank_file_inbox_poll_task", "schedule": 60.0},
     "outbox-relay": {
         "task": "integrations.outbox.tasks.outbox_relay_task",
         "schedule": 10.0,

@@ -12,7 +12,9 @@ class CreditDebit(models.TextChoices):
 
 class BankStatement(SourcedModel):
     """One statement for one of our accounts. external_id is the bank's own document id
-    (camt Stmt/Id, MT940 :20:/:28C:), unique per account."""
+    (camt Stmt/Id, MT940 :20:/:28C:), unique per account and kind of document: a camt.052 report
+    and a camt.053 statement may carry the same id. content_sha256 tells a re-sent statement from
+    a different one under a reused id."""
 
     entity = models.ForeignKey("masterdata.LegalEntity", on_delete=models.PROTECT, related_name="statements")
     bank_account = models.ForeignKey("masterdata.BankAccount", on_delete=models.PROTECT, related_name="statements")
@@ -25,12 +27,20 @@ class BankStatement(SourcedModel):
     entry_count = models.PositiveIntegerField(default=0)
     total_credits = AmountField(default=0)
     total_debits = AmountField(default=0)
+    inbound_file = models.ForeignKey(
+        "bankfiles.InboundFile", null=True, blank=True, on_delete=models.PROTECT, related_name="statements"
+    )
+    content_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-statement_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["bank_account", "external_id"], name="bankstatement_account_document_uniq"),
-            models.UniqueConstraint(fields=["source", "external_id", "bank_account"], name="bankstatement_source_uniq"),
+            models.UniqueConstraint(
+                fields=["bank_account", "format", "external_id"], name="bankstatement_account_document_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "format", "external_id", "bank_account"], name="bankstatement_source_uniq"
+            ),
             currency_check("currency", "bankstatement_currency_iso"),
         ]
 
@@ -51,8 +61,10 @@ class StatementLineState(models.TextChoices):
 
 
 class StatementLine(models.Model):
-    """A booked entry. line_no counts occurrences in the document: two genuine lines may be
-    identical in every other field."""
+    """A booked entry. line_no is its position in the document. fingerprint hashes what the bank
+    booked (amount, direction, dates, references) and occurrence counts the lines with that
+    fingerprint so far in the document: two genuine lines may be identical in every field, so
+    (statement, fingerprint, occurrence) identifies a line without ever merging two."""
 
     statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField()
@@ -69,11 +81,18 @@ class StatementLine(models.Model):
     counterparty_account = models.CharField(max_length=64, blank=True)
     description = models.TextField(blank=True)
     state = models.CharField(max_length=12, choices=StatementLineState.choices, default=StatementLineState.UNMATCHED)
+    fingerprint = models.CharField(max_length=32, blank=True)
+    occurrence = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["statement", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["statement", "line_no"], name="statementline_no_uniq"),
+            models.UniqueConstraint(
+                fields=["statement", "fingerprint", "occurrence"],
+                condition=~Q(fingerprint=""),
+                name="statementline_occurrence_uniq",
+            ),
             non_negative_check("amount", "statementline_amount_non_negative"),
             currency_check("currency", "statementline_currency_iso"),
         ]

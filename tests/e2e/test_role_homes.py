@@ -137,3 +137,21 @@ def test_filters_update_the_list_through_htmx_without_a_full_reload(page, live_s
     assert "PO 4711 price differs" in page.locator("#rows").inner_text()
     assert page.evaluate("window.__marker") == "still-here", "the page was not reloaded"
     assert "kind=three_way_mismatch" in page.url
+
+
+def test_a_decline_without_a_reason_shows_the_error_in_place(page, live_server, world):
+    """The form answers 422 with the errors; htmx must swap that answer in, not drop it."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", Role.CONTROLLER.value)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/payables/batches/")
+    page.locator("table a").first.click()
+    page.evaluate("window.__marker = 'still-here'")
+
+    page.fill("input[name=reason]", "   ")  # passes the browser's `required`, blank to the server
+    page.click("button:has-text('Decline')")
+
+    page.wait_for_selector("#decision >> text=This field is required.")
+    assert page.evaluate("window.__marker") == "still-here", "the error came through htmx, not a reload"
+    assert "Pending approval" in page.locator("#decision").inner_text()

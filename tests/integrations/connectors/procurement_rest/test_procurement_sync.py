@@ -29,3 +29,43 @@ def test_suppliers_orders_and_receipts_arrive_and_supplier_bank_details_wait_for
     assert GoodsReceipt.objects.filter(source="procurement").exists()
     assert BankAccountChange.objects.filter(source="procurement", state="requested").exists()
     assert (run.created, run.failed) == (run.received - run.skipped, 0)
+
+
+def test_orders_and_receipts_the_erp_also_sends_are_one_record_each(procurement, admin_de, entity_de, sandbox):
+    """The ERP and the procurement suite both send the same POs and receipts: each lands once,
+    the second system is cross-referenced, and no delivery is counted twice."""
+    from finops.masterdata.models import ExternalRef
+    from tests.integrations.connectors.support import make_connector
+
+    erp = make_connector(admin_de, entity_de, "erp_rest", sandbox, name="ERP DE01")
+    erp_run = run_once(erp)
+    orders_after_erp = PurchaseOrder.objects.filter(entity=entity_de).count()
+    receipts_after_erp = GoodsReceipt.objects.filter(entity=entity_de).count()
+
+    run = run_once(procurement)
+
+    assert erp_run.state == SyncState.SUCCEEDED, erp_run.error
+    assert run.failed == 0, run.error
+    assert orders_after_erp > 0
+    assert PurchaseOrder.objects.filter(entity=entity_de).count() == orders_after_erp
+    assert GoodsReceipt.objects.filter(entity=entity_de).count() == receipts_after_erp
+    assert ExternalRef.objects.filter(source="procurement", object_type="payables.PurchaseOrder").count() == (
+        orders_after_erp
+    )
+
+
+def test_a_second_system_sending_different_lines_is_refused_naming_both(procurement, admin_de, entity_de, sandbox):
+    from finops.payables.models import PurchaseOrderLine
+    from integrations.models import SyncFailure
+    from tests.integrations.connectors.support import make_connector
+
+    erp = make_connector(admin_de, entity_de, "erp_rest", sandbox, name="ERP DE01")
+    run_once(erp)
+    po = PurchaseOrder.objects.filter(entity=entity_de, source="erp").first()
+    PurchaseOrderLine.objects.filter(purchase_order=po, line_no=1).update(quantity=999)
+
+    run = run_once(procurement)
+
+    assert run.failed >= 1
+    errors = list(SyncFailure.objects.filter(run=run).values_list("error", flat=True))
+    assert any(f"PO {po.number} in DE01 is already known from erp" in e and "different lines" in e for e in errors)

@@ -1,0 +1,144 @@
+"""What every part of one import shares: the refusal, the running tally, and who may import where."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from finops.accounts.models import User
+from finops.accounts.roles import ADMINISTER_ENTITY, WORK_TREASURY
+from finops.accounts.selectors import entities_for
+from integrations.bankfiles.models import InboundFile
+
+# Treasury analysts import statements and bank acknowledgements; an entity's admins may too.
+IMPORT_PERMISSIONS = (WORK_TREASURY, ADMINISTER_ENTITY)
+
+STATEMENT_FORMATS = frozenset({"camt.052", "camt.053", "camt.054", "mt940", "bai2"})
+
+
+class BankFileRefused(Exception):
+    """The file is refused whole; the message names the file and where in it the problem is."""
+
+    def __init__(self, message: str, *, inbound_file_id: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.inbound_file_id = inbound_file_id
+
+
+class Access:
+    """Which entities the importing user may see and import into; the system (no user) may
+    import everywhere. Computed once per file, not once per statement."""
+
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+        if user is None:
+            self._visible: frozenset[int] | None = None
+            self._importable: frozenset[int] | None = None
+            return
+        self._visible = frozenset(entities_for(user).values_list("pk", flat=True))
+        self._importable = frozenset(
+            pk for perm in IMPORT_PERMISSIONS for pk in entities_for(user, perm).values_list("pk", flat=True)
+        )
+
+    def sees(self, entity_id: int) -> bool:
+        return self._visible is None or entity_id in self._visible
+
+    def may_import(self, entity_id: int) -> bool:
+        return self._importable is None or entity_id in self._importable
+
+
+def money(amount: Decimal) -> str:
+    """A decimal string exactly as booked; never a float, never scientific notation."""
+    return format(amount, "f")
+
+
+@dataclass
+class Outcome:
+    """The running tally of one file (all members of a ZIP); becomes the JSON summary."""
+
+    formats: list[str] = field(default_factory=list)
+    statements: int = 0
+    entries: int = 0
+    credits: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    debits: defaultdict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    transactions: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    unknown: int = 0
+    returns: int = 0
+    notifications_of_change: int = 0
+    duplicates: int = 0
+    documents: int = 0
+    warnings: list[str] = field(default_factory=list)
+    entity_ids: set[int] = field(default_factory=set)
+    statement_ids: list[int] = field(default_factory=list)
+    members: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.statements or self.accepted or self.rejected or self.notifications_of_change)
+
+    def summary(self, file_format: str, status: str, inbound_file_id: int | None) -> dict[str, Any]:
+        kinds = set(self.formats)
+        summary: dict[str, Any] = {"format": file_format, "status": status, "inbound_file": inbound_file_id}
+        if file_format == "zip":
+            summary["members"] = self.members
+        if kinds & STATEMENT_FORMATS:
+            summary |= {
+                "statements": self.statements,
+                "entries": self.entries,
+                "credits": {ccy: money(v) for ccy, v in sorted(self.credits.items())},
+                "debits": {ccy: money(v) for ccy, v in sorted(self.debits.items())},
+            }
+        if "pain.002" in kinds:
+            summary |= {
+                "transactions": self.transactions,
+                "accepted": self.accepted,
+                "rejected": self.rejected,
+                "unknown": self.unknown,
+            }
+        if "nacha" in kinds:
+            summary |= {
+                "returns": self.returns,
+                "notifications_of_change": self.notifications_of_change,
+                "rejected": self.rejected,
+                "unknown": self.unknown,
+            }
+        summary |= {"duplicates": self.duplicates, "documents": self.documents, "warnings": self.warnings}
+        return summary
+
+
+_COUNT_KEYS = (
+    "statements",
+    "entries",
+    "credits",
+    "debits",
+    "transactions",
+    "accepted",
+    "rejected",
+    "unknown",
+    "returns",
+    "notifications_of_change",
+)
+
+
+def duplicate_summary(previous: InboundFile, filename: str) -> dict[str, Any]:
+    """What a second delivery of the same bytes reports: every document a duplicate, nothing new."""
+    earlier: dict[str, Any] = previous.summary or {}
+    # jsonb does not keep key order: rebuild the summary in the contract's order.
+    zeroed: dict[str, Any] = {key: ({} if key in ("credits", "debits") else 0) for key in _COUNT_KEYS if key in earlier}
+    documents = int(earlier.get("documents", 1))
+    return {
+        "format": previous.format,
+        "status": "duplicate",
+        "inbound_file": previous.pk,
+        **zeroed,
+        "duplicates": documents,
+        "documents": documents,
+        "warnings": [
+            f"{filename}: these exact bytes were already imported as inbound file #{previous.pk} "
+            f"({previous.filename}, {previous.received_at:%Y-%m-%d %H:%M} UTC); nothing changed"
+        ],
+    }
