@@ -769,7 +769,8 @@ def orders_plan(
     rng: random.Random, spec: EntitySpec, entity: LegalEntity, suppliers: list[Counterparty], today: dt.date
 ) -> list[OrderPlan]:
     dates = sorted(today - dt.timedelta(days=rng.randint(2, HISTORY_DAYS)) for _ in range(PURCHASE_ORDERS_PER_ENTITY))
-    base = 4500000000 + 10000 * ENTITY_INDEX[spec.code]  # SAP-style PO numbers, one range per company
+    # SAP-style PO numbers, one range per company, clear of the sandbox ERP's 45000 1xxxx range
+    base = 4500200000 + 10000 * ENTITY_INDEX[spec.code]
     plans = []
     for n, ordered_on in enumerate(dates, start=1):
         number = str(base + n)
