@@ -41,7 +41,6 @@ from integrations.formats.xmlsafe import (
     child,
     children,
     find,
-    find_all,
     first_text,
     index,
     iterparse_xml,
@@ -50,7 +49,6 @@ from integrations.formats.xmlsafe import (
     namespace,
     parse_xml,
     text,
-    texts,
 )
 
 # message element -> (format, statement element)
@@ -346,94 +344,223 @@ def _declared_sum(statement: Element, path: str) -> Decimal | None:
 
 def _entry(element: Element, path: str, account_currency: str) -> Entry:
     parts = index(element)
+    get = parts.get
     amount, currency = _amount(element, path, fallback_currency=account_currency, parts=parts)
     direction = _required_credit_debit(element, path, parts=parts)
-    code = parts.get("BkTxCd")
+    code = get("BkTxCd")
+    bank_transaction_code, proprietary_code = _bank_transaction_code(code)
+    description = _text(get("AddtlNtryInf"))
     return Entry(
         amount=amount,
         currency=currency,
         credit_debit=direction,
-        is_reversal=text(parts.get("RvslInd")).lower() in _TRUE,
-        status=_status(parts.get("Sts")),
-        booking_on=_date_choice(parts.get("BookgDt"), f"{path}/BookgDt"),
-        value_on=_date_choice(parts.get("ValDt"), f"{path}/ValDt"),
-        account_servicer_ref=text(parts.get("AcctSvcrRef")),
-        bank_ref=text(parts.get("NtryRef")),
-        bank_transaction_code=_bank_transaction_code(code),
-        proprietary_code=text(code, "Prtry/Cd") if code is not None else "",
-        description=" ".join(text(parts.get("AddtlNtryInf")).split()),
+        is_reversal=_text(get("RvslInd")).lower() in _TRUE,
+        status=_status(get("Sts")),
+        booking_on=_entry_date(get("BookgDt"), path, "BookgDt"),
+        value_on=_entry_date(get("ValDt"), path, "ValDt"),
+        account_servicer_ref=_text(get("AcctSvcrRef")),
+        bank_ref=_text(get("NtryRef")),
+        bank_transaction_code=bank_transaction_code,
+        proprietary_code=proprietary_code,
+        description=" ".join(description.split()) if description else "",
         details=_details(element, path, direction) if "NtryDtls" in parts else (),
         line=element.sourceline,
     )
+
+
+# Lookups below take the first child of a local name in any namespace, as xmlsafe.find does
+# step by step, but with the "{*}name" tags spelled once and no per-path helper calls.
+_CD: Final = "{*}Cd"
+_PRTRY: Final = "{*}Prtry"
+_DT: Final = "{*}Dt"
+_DTTM: Final = "{*}DtTm"
+_DOMN: Final = "{*}Domn"
+_FMLY: Final = "{*}Fmly"
+_SUBFMLY: Final = "{*}SubFmlyCd"
+_NTRY_DTLS: Final = "{*}NtryDtls"
+_TX_DTLS: Final = "{*}TxDtls"
+_AMT: Final = "{*}Amt"
+_TX_AMT: Final = "{*}TxAmt"
+_INSTD_AMT: Final = "{*}InstdAmt"
+_USTRD: Final = "{*}Ustrd"
+_STRD: Final = "{*}Strd"
+_CDTR_REF_INF: Final = "{*}CdtrRefInf"
+_REF: Final = "{*}Ref"
+_NM: Final = "{*}Nm"
+_PTY: Final = "{*}Pty"
+_AGT: Final = "{*}Agt"
+_FIN_INSTN_ID: Final = "{*}FinInstnId"
+_BICFI: Final = "{*}BICFI"
+_BIC: Final = "{*}BIC"
+_ID: Final = "{*}Id"
+_IBAN_TAG: Final = "{*}IBAN"
+_OTHR: Final = "{*}Othr"
+_RSN: Final = "{*}Rsn"
+
+
+def _first(element: Element | None, tag: str) -> Element | None:
+    """The first child matching a "{*}name" tag, or None (also when element is None)."""
+    if element is None:
+        return None
+    return next(element.iterchildren(tag), None)
+
+
+def _text(element: Element | None) -> str:
+    """The stripped text of element, or "" when absent."""
+    if element is None:
+        return ""
+    value = element.text
+    return value.strip() if value else ""
 
 
 def _status(status: Element | None) -> str:
     # .001.02 writes <Sts>BOOK</Sts>; .001.08 wraps it as <Sts><Cd>BOOK</Cd></Sts>.
     if status is None:
         return "BOOK"
-    return first_text(status, ("Cd", "Prtry")) or text(status) or "BOOK"
+    if len(status):
+        found = _text(_first(status, _CD)) or _text(_first(status, _PRTRY))
+        if found:
+            return found
+    return _text(status) or "BOOK"
 
 
-def _bank_transaction_code(code: Element | None) -> str:
+def _bank_transaction_code(code: Element | None) -> tuple[str, str]:
+    """(Domn/Cd/Fmly/Cd/SubFmlyCd, or Prtry/Cd when the domain is empty; Prtry/Cd)."""
     if code is None:
-        return ""
-    domain = [text(code, "Domn/Cd"), text(code, "Domn/Fmly/Cd"), text(code, "Domn/Fmly/SubFmlyCd")]
-    if any(domain):
-        return "/".join(domain)
-    return text(code, "Prtry/Cd")
+        return "", ""
+    proprietary = _text(_first(_first(code, _PRTRY), _CD))
+    domain = _first(code, _DOMN)
+    if domain is not None:
+        family = _first(domain, _FMLY)
+        parts = (_text(_first(domain, _CD)), _text(_first(family, _CD)), _text(_first(family, _SUBFMLY)))
+        if any(parts):
+            return "/".join(parts), proprietary
+    return proprietary, proprietary
 
 
 def _details(entry: Element, path: str, direction: CreditDebit) -> tuple[TransactionDetail, ...]:
-    found = find_all(entry, "NtryDtls/TxDtls")
-    return tuple(_detail(d, f"{path}/NtryDtls/TxDtls[{i}]", direction) for i, d in enumerate(found, 1))
-
-
-def _detail(element: Element, path: str, direction: CreditDebit) -> TransactionDetail:
-    amount, currency = _detail_amount(element, path)
-    parts = index(element)
-    refs = index(parts.get("Refs"))
-    remittance = parts.get("RmtInf")
+    found = [d for group in entry.iterchildren(_NTRY_DTLS) for d in group.iterchildren(_TX_DTLS)]
     # The other side of the movement: who paid us on a credit, whom we paid on a debit.
     party, agent = ("Dbtr", "DbtrAgt") if direction is CreditDebit.CREDIT else ("Cdtr", "CdtrAgt")
-    parties = parts.get("RltdPties")
-    agents = parts.get("RltdAgts")
-    return_info = parts.get("RtrInf")
+    return tuple(_detail(d, path, i, party, agent) for i, d in enumerate(found, 1))
+
+
+def _detail(element: Element, entry_path: str, number: int, party: str, agent: str) -> TransactionDetail:
+    parts = index(element)
+    get = parts.get
+    amount, currency = _detail_amount(element, entry_path, number, parts)
+    refs = get("Refs")
+    ref = index(refs).get if refs is not None else _EMPTY.get
+    remittance = get("RmtInf")
+    parties = get("RltdPties")
+    agents = get("RltdAgts")
+    return_info = get("RtrInf")
+    iban = ""
+    other_account = ""
+    name = ""
+    if parties is not None:
+        party_parts = index(parties)
+        name = _party_name(party_parts.get(party))
+        account_id = _first(party_parts.get(f"{party}Acct"), _ID)
+        if account_id is not None:
+            iban = _text(_first(account_id, _IBAN_TAG)).replace(" ", "")
+            other_account = _text(_first(_first(account_id, _OTHR), _ID))
+    bic = ""
+    if agents is not None:
+        institution = _first(index(agents).get(agent), _FIN_INSTN_ID)
+        bic = _text(_first(institution, _BICFI)) or _text(_first(institution, _BIC))
+    creditor_ref = ""
+    remittance_info = ""
+    if remittance is not None:
+        creditor_ref = " ".join(
+            t
+            for s in remittance.iterchildren(_STRD)
+            for c in s.iterchildren(_CDTR_REF_INF)
+            for r in c.iterchildren(_REF)
+            if (t := _text(r))
+        )
+        remittance_info = " ".join(t for u in remittance.iterchildren(_USTRD) if (t := _text(u)))
+    return_reason = ""
+    if return_info is not None:
+        reason = _first(return_info, _RSN)
+        return_reason = _text(_first(reason, _CD)) or _text(_first(reason, _PRTRY))
     return TransactionDetail(
         amount=amount,
         currency=currency,
-        end_to_end_id=text(refs.get("EndToEndId")),
-        tx_id=text(refs.get("TxId")),
-        instruction_id=text(refs.get("InstrId")),
-        account_servicer_ref=text(refs.get("AcctSvcrRef")),
-        uetr=text(refs.get("UETR")),
-        mandate_id=text(refs.get("MndtId")),
-        creditor_ref=" ".join(texts(remittance, "Strd/CdtrRefInf/Ref")) if remittance is not None else "",
-        remittance_info=" ".join(texts(remittance, "Ustrd")) if remittance is not None else "",
-        counterparty_name=_party_name(parties, party),
-        counterparty_iban=text(parties, f"{party}Acct/Id/IBAN").replace(" ", ""),
-        counterparty_account=text(parties, f"{party}Acct/Id/Othr/Id"),
-        counterparty_bic=first_text(agents, (f"{agent}/FinInstnId/BICFI", f"{agent}/FinInstnId/BIC"))
-        if agents is not None
-        else "",
-        return_reason=first_text(return_info, ("Rsn/Cd", "Rsn/Prtry")) if return_info is not None else "",
+        end_to_end_id=_text(ref("EndToEndId")),
+        tx_id=_text(ref("TxId")),
+        instruction_id=_text(ref("InstrId")),
+        account_servicer_ref=_text(ref("AcctSvcrRef")),
+        uetr=_text(ref("UETR")),
+        mandate_id=_text(ref("MndtId")),
+        creditor_ref=creditor_ref,
+        remittance_info=remittance_info,
+        counterparty_name=name,
+        counterparty_iban=iban,
+        counterparty_account=other_account,
+        counterparty_bic=bic,
+        return_reason=return_reason,
     )
 
 
-def _detail_amount(element: Element, path: str) -> tuple[Decimal | None, str]:
+_EMPTY: Final[dict[str, Element]] = {}
+
+
+def _detail_amount(
+    element: Element, entry_path: str, number: int, parts: dict[str, Element]
+) -> tuple[Decimal | None, str]:
     # .001.02 puts the amount under AmtDtls; .001.03+ also has TxDtls/Amt.
-    for sub in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt"):
-        target = find(element, sub)
-        if target is not None:
-            raw = text(target)
-            return _decimal(raw, f"{path}/{sub}", target.sourceline), target.get("Ccy", "")
-    return None, ""
+    sub = "Amt"
+    target = parts.get("Amt")
+    if target is None:
+        details = parts.get("AmtDtls")
+        if details is None:
+            return None, ""
+        sub = "AmtDtls/TxAmt/Amt"
+        target = _first(_first(details, _TX_AMT), _AMT)
+        if target is None:
+            sub = "AmtDtls/InstdAmt/Amt"
+            target = _first(_first(details, _INSTD_AMT), _AMT)
+            if target is None:
+                return None, ""
+    raw = _text(target)
+    if _AMOUNT.match(raw):
+        value = Decimal(raw)
+    else:
+        value = _decimal(raw, f"{entry_path}/NtryDtls/TxDtls[{number}]/{sub}", target.sourceline)
+    return value, target.get("Ccy", "")
 
 
-def _party_name(parties: Element | None, party: str) -> str:
-    if parties is None:
+def _party_name(party: Element | None) -> str:
+    if party is None:
         return ""
     # .001.02 has Dbtr/Nm; .001.08 wraps it as Dbtr/Pty/Nm (or Dbtr/Agt for a bank).
-    return first_text(parties, (f"{party}/Nm", f"{party}/Pty/Nm", f"{party}/Agt/FinInstnId/Nm"))
+    return (
+        _text(_first(party, _NM))
+        or _text(_first(_first(party, _PTY), _NM))
+        or _text(_first(_first(_first(party, _AGT), _FIN_INSTN_ID), _NM))
+    )
+
+
+# Entries of one statement share a handful of dates: parse each spelling once.
+_DATE_CACHE: Final[dict[str, dt.date]] = {}
+_DATE_CACHE_SIZE: Final = 1024
+
+
+def _entry_date(element: Element | None, entry_path: str, name: str) -> dt.date | None:
+    """_date_choice for an entry's BookgDt/ValDt, with the Dt spelling cached."""
+    if element is None:
+        return None
+    raw = _text(_first(element, _DT))
+    if not raw:
+        return _date_choice(element, f"{entry_path}/{name}")
+    found = _DATE_CACHE.get(raw)
+    if found is None:
+        found = _date(raw, f"{entry_path}/{name}/Dt", element.sourceline)
+        if len(_DATE_CACHE) >= _DATE_CACHE_SIZE:
+            _DATE_CACHE.clear()
+        _DATE_CACHE[raw] = found
+    return found
 
 
 # --- values --------------------------------------------------------------------------------
@@ -448,7 +575,8 @@ def _amount(
     amount = parts.get("Amt") if parts is not None else child(element, "Amt")
     if amount is None:
         raise FormatError("missing amount", element=f"{path}/Amt", line=element.sourceline)
-    value = _decimal(text(amount), f"{path}/Amt", amount.sourceline)
+    raw = text(amount)
+    value = Decimal(raw) if _AMOUNT.match(raw) else _decimal(raw, f"{path}/Amt", amount.sourceline)
     currency = amount.get("Ccy", "").strip() or fallback_currency
     if not currency:
         raise FormatError("amount without a currency", element=f"{path}/Amt", line=amount.sourceline)

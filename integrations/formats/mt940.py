@@ -53,6 +53,9 @@ _LINE_61_RE = re.compile(
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _STRUCTURED_86_RE = re.compile(r"^(?P<gvc>\d{3})(?P<sep>[?>])\d{2}")
 _SEPA_KEY_RE = re.compile(r"^(?P<key>[A-Z]{4})[+:]")
+# Subfield splitters of a structured :86:, by separator (what _STRUCTURED_86_RE allows).
+_SUBFIELD_SPLIT_RE = {separator: re.compile(re.escape(separator) + r"(\d{2})") for separator in "?>"}
+_NO_DETAIL = TransactionDetail()
 _MT940_LINE_WIDTH = 65
 _SUBFIELD_WIDTH = 27
 
@@ -317,6 +320,21 @@ def _amount(text: str, token: _Field) -> Decimal:
 
 
 def _date(yymmdd: str, token: _Field) -> dt.date:
+    found = _DATES.get(yymmdd)
+    if found is None:
+        found = _parse_date(yymmdd, token)
+        if len(_DATES) >= _CACHE_SIZE:
+            _DATES.clear()
+        _DATES[yymmdd] = found
+    return found
+
+
+# Lines of one file share a handful of dates: work each out once (bounded caches).
+_CACHE_SIZE = 1024
+_DATES: dict[str, dt.date] = {}
+
+
+def _parse_date(yymmdd: str, token: _Field) -> dt.date:
     year = int(yymmdd[:2])
     # SWIFT dates carry two-digit years; statements before 1980 are not in anyone's books.
     century = 1900 if year >= 80 else 2000
@@ -414,6 +432,20 @@ def _entry(pending: _PendingEntry, currency: str) -> Entry:
 def _entry_date(mmdd: str | None, value_on: dt.date) -> dt.date:
     if not mmdd:
         return value_on
+    key = (mmdd, value_on)
+    found = _ENTRY_DATES.get(key)
+    if found is None:
+        found = _nearest_entry_date(mmdd, value_on)
+        if len(_ENTRY_DATES) >= _CACHE_SIZE:
+            _ENTRY_DATES.clear()
+        _ENTRY_DATES[key] = found
+    return found
+
+
+_ENTRY_DATES: dict[tuple[str, dt.date], dt.date] = {}
+
+
+def _nearest_entry_date(mmdd: str, value_on: dt.date) -> dt.date:
     month, day = int(mmdd[:2]), int(mmdd[2:])
     # The entry date has no year: take the one that puts it nearest the value date.
     candidates = []
@@ -437,10 +469,11 @@ class _Information:
 def _information(token: _Field | None) -> _Information:
     if token is None:
         return _Information()
-    structured = _STRUCTURED_86_RE.match("".join(token.lines).lstrip())
+    joined = "".join(token.lines).lstrip()
+    structured = _STRUCTURED_86_RE.match(joined)
     if structured is None:
         return _Information(description=_wrapped(list(token.lines), _MT940_LINE_WIDTH))
-    return _structured_information("".join(token.lines).lstrip(), structured["sep"])
+    return _structured_information(joined, structured["sep"])
 
 
 def _wrapped(parts: list[str], width: int) -> str:
@@ -464,7 +497,7 @@ def _wrapped(parts: list[str], width: int) -> str:
 
 def _structured_information(text: str, separator: str) -> _Information:
     """German-style :86: (GVC, then ?00 posting text, ?20-?29 remittance, ?30 BIC...)."""
-    pieces = re.split(re.escape(separator) + r"(\d{2})", text)
+    pieces = _SUBFIELD_SPLIT_RE[separator].split(text)
     code = pieces[0].strip()
     subfields: list[tuple[int, str]] = [(int(pieces[i]), pieces[i + 1]) for i in range(1, len(pieces) - 1, 2)]
     remittance = [v for k, v in subfields if 20 <= k <= 29 or 60 <= k <= 63]
@@ -485,7 +518,7 @@ def _structured_information(text: str, separator: str) -> _Information:
     return _Information(
         description=_wrapped(remittance, _SUBFIELD_WIDTH),
         code=code,
-        detail=None if detail == TransactionDetail() else detail,
+        detail=None if detail == _NO_DETAIL else detail,
     )
 
 

@@ -174,7 +174,9 @@ def index(element: Element | None) -> dict[str, Element]:
     for candidate in element:
         tag = candidate.tag
         if isinstance(tag, str):
-            found.setdefault(tag.rpartition("}")[2], candidate)
+            name = tag[tag.rfind("}") + 1 :]
+            if name not in found:
+                found[name] = candidate
     return found
 
 
