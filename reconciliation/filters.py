@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 
 from finops.core.filters import EntityFilter
 from reconciliation.models import ExceptionItem
-from reconciliation.states import ExceptionKind, ExceptionState
+from reconciliation.states import ExceptionKind, ExceptionState, kinds_of_queue
 
 QUEUE_CHOICES = (("ap", "AP queues"), ("treasury", "Treasury queues"), ("admin", "Integration and master data"))
 
@@ -24,8 +24,6 @@ class ExceptionFilter(django_filters.FilterSet):
         return rows.filter(Q(title__icontains=value) | Q(correlation_id=value))
 
     def by_queue(self, rows: QuerySet[ExceptionItem], name: str, value: str) -> QuerySet[ExceptionItem]:
-        from reconciliation.states import kinds_of_queue
-
         return rows.filter(kind__in=kinds_of_queue(value))
 
     def assigned_to_me(self, rows: QuerySet[ExceptionItem], name: str, value: bool) -> QuerySet[ExceptionItem]:

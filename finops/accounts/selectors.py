@@ -26,11 +26,6 @@ def user_roles(user: User) -> list[Role]:
     return [role for role, label in ROLE_LABELS.items() if label in names]
 
 
-def primary_role(user: User) -> Role | None:
-    roles = user_roles(user)
-    return roles[0] if roles else None
-
-
 def require_model_perm(user: User, perm: str) -> None:
     """403 when the user's role may not use this kind of record at all."""
     if not user.has_perm(perm):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
 from finops.accounts.models import User
 from finops.accounts.roles import ENTITY_PERMISSIONS, MODEL_PERMISSIONS, Role, entity_group_name
@@ -57,9 +57,3 @@ def user_revoke_role(*, user: User, role: Role, entity: LegalEntity, revoked_by:
     if not user.groups.filter(name__startswith=f"{role.label} · ").exists():
         user.groups.remove(Group.objects.get(name=role.label))
     audit_record(entity, action="access.revoked", actor=revoked_by, before={"user": user.username, "role": role.value})
-
-
-def entity_perm_revoke_all(*, role: Role, entity: LegalEntity) -> None:
-    group = entity_role_group(role=role, entity=entity)
-    for codename in ENTITY_PERMISSIONS[role]:
-        remove_perm(f"masterdata.{codename}", group, entity)

@@ -31,8 +31,6 @@ _MINOR_UNITS = {
     "XAF": 0,
     "XOF": 0,
 }
-# The currencies we list in forms; any well-formed ISO code is accepted from imports.
-COMMON_CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "CZK", "JPY", "CAD")
 
 
 def minor_units(currency: str) -> int:

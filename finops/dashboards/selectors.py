@@ -18,7 +18,7 @@ from finops.audit.models import AuditEvent
 from finops.core.selectors import process_health
 from finops.invoicing.selectors import invoice_list
 from finops.invoicing.states import InvoiceDirection, InvoiceState
-from finops.masterdata.models import BankAccountChange, LegalEntity
+from finops.masterdata.models import BankAccountChange
 from finops.masterdata.states import BankAccountChangeState
 from finops.payables.models import Approval
 from finops.payables.selectors import batch_list, payment_list
@@ -216,7 +216,3 @@ def recent_activity(user: User, *, limit: int = 10) -> list[AuditEvent]:
         .select_related("entity")
         .order_by("-occurred_at", "-id")[:limit]
     )
-
-
-def entities_of(user: User) -> QuerySet[LegalEntity]:
-    return entities_for(user)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -680,57 +680,53 @@ def _optional_time(text: str) -> dt.time | None:
 # --- returns and notifications of change ---------------------------------------------------
 
 
-def returns(ach_file: AchFile) -> list[AchReturn]:
-    """Every returned entry (addenda type 99) of the file, in file order."""
-    found: list[AchReturn] = []
+def _addenda_of_type(ach_file: AchFile, type_code: str) -> Iterator[tuple[AchBatch, AchEntry, AchAddenda]]:
     for batch in ach_file.batches:
         for entry in batch.entries:
             for addenda in entry.addenda:
-                if addenda.type_code != "99":
-                    continue
-                found.append(
-                    AchReturn(
-                        trace_number=entry.trace_number,
-                        original_trace=addenda.original_trace,
-                        reason_code=addenda.return_reason_code,
-                        amount=entry.amount,
-                        transaction_code=entry.transaction_code,
-                        rdfi_routing=entry.rdfi_routing,
-                        account_number=entry.account_number,
-                        name=entry.name,
-                        original_rdfi=addenda.original_rdfi,
-                        date_of_death=addenda.date_of_death,
-                        addenda_information=addenda.addenda_information,
-                        batch_number=batch.batch_number,
-                        sec_code=batch.sec_code,
-                    )
-                )
-    return found
+                if addenda.type_code == type_code:
+                    yield batch, entry, addenda
+
+
+def returns(ach_file: AchFile) -> list[AchReturn]:
+    """Every returned entry (addenda type 99) of the file, in file order."""
+    return [
+        AchReturn(
+            trace_number=entry.trace_number,
+            original_trace=addenda.original_trace,
+            reason_code=addenda.return_reason_code,
+            amount=entry.amount,
+            transaction_code=entry.transaction_code,
+            rdfi_routing=entry.rdfi_routing,
+            account_number=entry.account_number,
+            name=entry.name,
+            original_rdfi=addenda.original_rdfi,
+            date_of_death=addenda.date_of_death,
+            addenda_information=addenda.addenda_information,
+            batch_number=batch.batch_number,
+            sec_code=batch.sec_code,
+        )
+        for batch, entry, addenda in _addenda_of_type(ach_file, "99")
+    ]
 
 
 def notifications_of_change(ach_file: AchFile) -> list[AchNotificationOfChange]:
     """Every notification of change (addenda type 98) of the file, in file order."""
-    found: list[AchNotificationOfChange] = []
-    for batch in ach_file.batches:
-        for entry in batch.entries:
-            for addenda in entry.addenda:
-                if addenda.type_code != "98":
-                    continue
-                found.append(
-                    AchNotificationOfChange(
-                        trace_number=entry.trace_number,
-                        original_trace=addenda.original_trace,
-                        change_code=addenda.change_code,
-                        corrected_data=addenda.corrected_data,
-                        transaction_code=entry.transaction_code,
-                        rdfi_routing=entry.rdfi_routing,
-                        account_number=entry.account_number,
-                        name=entry.name,
-                        original_rdfi=addenda.original_rdfi,
-                        batch_number=batch.batch_number,
-                    )
-                )
-    return found
+    return [
+        AchNotificationOfChange(
+            trace_number=entry.trace_number,
+            original_trace=addenda.original_trace,
+            change_code=addenda.change_code,
+            corrected_data=addenda.corrected_data,
+            transaction_code=entry.transaction_code,
+            rdfi_routing=entry.rdfi_routing,
+            account_number=entry.account_number,
+            name=entry.name,
+            original_rdfi=addenda.original_rdfi,
+            batch_number=batch.batch_number,
+        )
+        for batch, entry, addenda in _addenda_of_type(ach_file, "98")
+    ]
 
 
 # --- writer --------------------------------------------------------------------------------
