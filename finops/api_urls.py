@@ -2,6 +2,7 @@ from django.urls import path
 
 from finops.audit.api import AuditEventListApi
 from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
+from finops.ledger.api import JournalDetailApi, JournalListApi, JournalPostApi
 from finops.masterdata.api import BankAccountDetailApi, BankAccountListApi, CounterpartyDetailApi, CounterpartyListApi
 from finops.payables.api import BatchDecisionApi, BatchDetailApi, BatchListApi, PaymentDetailApi, PaymentListApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
@@ -18,6 +19,9 @@ urlpatterns = [
     path("payment-batches/<int:pk>/decision/", BatchDecisionApi.as_view(), name="batch-decision"),
     path("statements/", StatementListApi.as_view(), name="statement-list"),
     path("statements/<int:pk>/", StatementDetailApi.as_view(), name="statement-detail"),
+    path("journal-entries/", JournalListApi.as_view(), name="journal-list"),
+    path("journal-entries/<int:pk>/", JournalDetailApi.as_view(), name="journal-detail"),
+    path("journal-entries/<int:pk>/post/", JournalPostApi.as_view(), name="journal-post"),
     path("counterparties/", CounterpartyListApi.as_view(), name="counterparty-list"),
     path("counterparties/<int:pk>/", CounterpartyDetailApi.as_view(), name="counterparty-detail"),
     path("bank-accounts/", BankAccountListApi.as_view(), name="bankaccount-list"),

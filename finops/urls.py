@@ -8,6 +8,7 @@ urlpatterns = [
     path("invoices/", include("finops.invoicing.urls")),
     path("payables/", include("finops.payables.urls")),
     path("treasury/", include("finops.treasury.urls")),
+    path("ledger/", include("finops.ledger.urls")),
     path("masterdata/", include("finops.masterdata.urls")),
     path("audit/", include("finops.audit.urls")),
     path("exceptions/", include("reconciliation.urls")),

@@ -25,6 +25,7 @@ NAV = (
     NavItem("Payments", "payables:payment-list", "payables.view_payment"),
     NavItem("Payment batches", "payables:batch-list", "payables.view_paymentbatch"),
     NavItem("Statements", "treasury:statement-list", "treasury.view_bankstatement"),
+    NavItem("Journal entries", "ledger:journal-list", "ledger.view_journalentry"),
     NavItem("Bank files", "bankfiles:upload", "bankfiles.add_inboundfile"),
     NavItem("Counterparties", "masterdata:counterparty-list", "masterdata.view_counterparty"),
     NavItem("Bank accounts", "masterdata:bankaccount-list", "masterdata.view_bankaccount"),

@@ -58,12 +58,12 @@ _VIEW_ALL = (
     "payables.view_paymentbatch",
     "payables.view_purchaseorder",
 )
-_VIEW_TREASURY = ("treasury.view_bankstatement",)
+_VIEW_TREASURY = ("treasury.view_bankstatement", "ledger.view_journalentry")
 
 # Model permissions per role (app_label.codename).
 MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AP_CLERK: (*_VIEW_ALL, "payables.add_paymentbatch"),
-    Role.TREASURY_ANALYST: (*_VIEW_ALL, *_VIEW_TREASURY, "bankfiles.add_inboundfile"),
+    Role.TREASURY_ANALYST: (*_VIEW_ALL, *_VIEW_TREASURY, "bankfiles.add_inboundfile", "ledger.add_journalentry"),
     Role.CONTROLLER: _VIEW_ALL + _VIEW_TREASURY + ("audit.view_auditevent", "payables.add_approval"),
     Role.ADMIN: _VIEW_ALL
     + _VIEW_TREASURY

@@ -13,10 +13,11 @@ from typing import Any
 from django.db import transaction
 
 from finops.accounts.models import User
-from finops.accounts.selectors import require_entity_work
+from finops.accounts.roles import WORK_TREASURY
+from finops.accounts.selectors import require_entity_perm
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
-from finops.core.money import quantize, validate_currency
+from finops.core.money import minor_units, quantize, validate_currency
 from finops.core.workflow import WorkflowError, transition
 from finops.ledger.models import JournalEntry, JournalLine, JournalState
 from finops.masterdata.models import LegalEntity
@@ -32,7 +33,7 @@ class JournalLineInput:
     description: str = ""
 
 
-def _check_lines(lines: Sequence[JournalLineInput]) -> None:
+def _check_lines(lines: Sequence[JournalLineInput], currency: str) -> None:
     if len(lines) < 2:
         raise WorkflowError("A journal entry needs at least two lines.")
     for number, line in enumerate(lines, start=1):
@@ -44,10 +45,17 @@ def _check_lines(lines: Sequence[JournalLineInput]) -> None:
             raise WorkflowError(f"Line {number}: give either a debit or a credit.")
         if not line.account_code.strip():
             raise WorkflowError(f"Line {number}: the account is missing.")
+        amount = line.debit or line.credit
+        if quantize(amount, currency) != amount:
+            raise WorkflowError(
+                f"Line {number}: {amount} has more decimals than {currency} allows ({minor_units(currency)})."
+            )
     debits = sum((line.debit for line in lines), Decimal(0))
     credits = sum((line.credit for line in lines), Decimal(0))
     if debits != credits:
-        raise WorkflowError(f"Debits ({debits}) and credits ({credits}) must be equal.")
+        raise WorkflowError(
+            f"Debits ({quantize(debits, currency)}) and credits ({quantize(credits, currency)}) must be equal."
+        )
 
 
 def _lines_of(entry: JournalEntry) -> list[JournalLineInput]:
@@ -71,12 +79,13 @@ def journal_entry_create(
     source: str = "fct",
     actor: User | None,
 ) -> JournalEntry:
-    """Create a balanced draft entry. Idempotent by (source, external_id), a database constraint:
+    """Create a balanced draft entry (a person needs treasury work rights in the entity; the
+    system books with actor=None). Idempotent by (source, external_id), a database constraint:
     the same entry again returns the first; the same id with different content is refused."""
     if actor is not None:
-        require_entity_work(actor, entity)
+        require_entity_perm(actor, WORK_TREASURY, entity)
     validate_currency(currency)
-    _check_lines(lines)
+    _check_lines(lines, currency)
     existing = JournalEntry.objects.filter(source=source, external_id=external_id).first()
     if existing is not None:
         same = (
@@ -154,7 +163,7 @@ def journal_entry_queue(*, entry_id: int, actor: User | None) -> JournalEntry:
 
     entry = JournalEntry.objects.select_for_update().select_related("entity").get(pk=entry_id)
     if actor is not None:
-        require_entity_work(actor, entry.entity)
+        require_entity_perm(actor, WORK_TREASURY, entry.entity)
     if entry.state == JournalState.QUEUED:
         return entry
     if entry.state == JournalState.POSTED:

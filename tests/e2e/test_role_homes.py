@@ -27,12 +27,12 @@ EXPECTED = {
     Role.AP_CLERK: {
         "section": "AP clerk — your queues",
         "nav": ["Invoices", "Payment batches"],
-        "not_nav": ["Audit trail", "Statements"],
+        "not_nav": ["Audit trail", "Statements", "Journal entries"],
         "card": "3-way match mismatch",
     },
     Role.TREASURY_ANALYST: {
         "section": "Treasury analyst — your queues",
-        "nav": ["Statements"],
+        "nav": ["Statements", "Journal entries"],
         "not_nav": ["Audit trail"],
         "card": "Unapplied cash",
     },
