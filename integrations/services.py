@@ -110,14 +110,16 @@ def connector_set_enabled(*, connector_id: int, actor: User, enabled: bool) -> C
     return connector
 
 
-def mapping_clean(*, connector: Connector, actor: User, mapping: Any) -> dict[str, Any]:
-    """The mapping as it will be stored, or ValidationError naming the bad key."""
-    codes = entities_for(actor, ADMINISTER_ENTITY).values_list("code", flat=True)
+def mapping_clean(*, connector: Connector, actor: User | None, mapping: Any) -> dict[str, Any]:
+    """The mapping as it will be stored, or ValidationError naming the bad key. Actor None is
+    the system (a management command), which may name any entity."""
+    entities = LegalEntity.objects.all() if actor is None else entities_for(actor, ADMINISTER_ENTITY)
+    codes = entities.values_list("code", flat=True)
     return mapping_validate(spec_for(connector.kind).mapping_fields, mapping, entity_codes=codes)
 
 
 @transaction.atomic
-def connector_mapping_set(*, connector_id: int, actor: User, mapping: Any) -> Connector:
+def connector_mapping_set(*, connector_id: int, actor: User | None, mapping: Any) -> Connector:
     """Replace the field mapping after validating every key. Idempotent."""
     connector = _lock(connector_id, actor)
     cleaned = mapping_clean(connector=connector, actor=actor, mapping=mapping)
@@ -132,6 +134,18 @@ def connector_mapping_set(*, connector_id: int, actor: User, mapping: Any) -> Co
             before={"mapping": before},
             after={"mapping": cleaned},
         )
+    return connector
+
+
+@transaction.atomic
+def connector_configure(
+    *, connector_id: int, actor: User, settings: dict[str, Any], mapping: dict[str, Any] | None = None
+) -> Connector:
+    """Settings, schedule and (unless None) the mapping in one transaction, so an edit that
+    touches both is applied whole or not at all. Idempotent: unchanged values write nothing."""
+    connector = connector_update(connector_id=connector_id, actor=actor, settings=settings)
+    if mapping is not None:
+        connector = connector_mapping_set(connector_id=connector_id, actor=actor, mapping=mapping)
     return connector
 
 

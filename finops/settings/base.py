@@ -230,6 +230,7 @@ LOGGING = {
     "loggers": {
         "django_structlog": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "asyncssh": {"level": "WARNING"},  # every SFTP connection step is INFO there
     },
 }
 

@@ -117,6 +117,9 @@ class ConnectorSpec:
     event_id_header: str = ""
     credential_fields: tuple[str, ...] = ("token",)
     notes: str = ""
+    # HTTP kinds talk to base_url; a kind that reaches its system otherwise (SFTP: host and port
+    # in its mapping) runs without one
+    uses_base_url: bool = True
 
     @property
     def has_test(self) -> bool:

@@ -1,4 +1,5 @@
-"""`python -m integrations.sandbox --port N [--host 127.0.0.1] [--seed 2026] [--token sandbox-token]`"""
+"""`python -m integrations.sandbox --port N [--host 127.0.0.1] [--seed 2026] [--token sandbox-token]
+[--sftp-port M --state-dir DIR]`"""
 
 from __future__ import annotations
 
@@ -7,10 +8,20 @@ import datetime as dt
 import logging
 import signal
 import sys
+import tempfile
+from pathlib import Path
 from types import FrameType
 
-from integrations.sandbox.config import DEFAULT_SEED, DEFAULT_TOKEN, MAX_BODY_BYTES, SandboxOptions
+from integrations.sandbox.config import (
+    DEFAULT_SEED,
+    DEFAULT_SFTP_PASSWORD,
+    DEFAULT_SFTP_USER,
+    DEFAULT_TOKEN,
+    MAX_BODY_BYTES,
+    SandboxOptions,
+)
 from integrations.sandbox.server import build_server
+from integrations.sandbox.sftp import SftpServer
 
 logger = logging.getLogger("integrations.sandbox")
 
@@ -28,6 +39,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--webhook-host", action="append", default=[], help="a non-loopback host webhooks may go to (repeatable)"
     )
+    parser.add_argument("--sftp-port", type=int, help="also serve the bank's statement files over SFTP on this port")
+    parser.add_argument(
+        "--state-dir", type=Path, help="where the SFTP host key and files are kept (default: a temporary folder)"
+    )
+    parser.add_argument("--sftp-user", default=DEFAULT_SFTP_USER)
+    parser.add_argument("--sftp-password", default=DEFAULT_SFTP_PASSWORD)
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
 
@@ -46,12 +63,28 @@ def main(argv: list[str] | None = None) -> int:
         max_body_bytes=args.max_body_bytes,
         webhook_hosts=tuple(args.webhook_host),
         bank_processing_seconds=args.bank_processing,
+        sftp_user=args.sftp_user,
+        sftp_password=args.sftp_password,
     )
+    with tempfile.TemporaryDirectory(prefix="fct-sandbox-") as scratch:
+        return serve(args, options, state_dir=args.state_dir or Path(scratch))
+
+
+def serve(args: argparse.Namespace, options: SandboxOptions, *, state_dir: Path) -> int:
     try:
         server = build_server(args.host, args.port, options)
     except OSError as exc:
         logger.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
         return 2
+    sftp: SftpServer | None = None
+    if args.sftp_port is not None:
+        sftp = SftpServer(server.state, state_dir=state_dir, host=args.host, port=args.sftp_port)
+        try:
+            sftp.start()
+        except OSError as exc:
+            logger.error("cannot listen for SFTP on %s:%s: %s", args.host, args.sftp_port, exc)
+            server.server_close()
+            return 2
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -65,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.state.stopping.set()
         server.server_close()
+        if sftp is not None:
+            sftp.stop()
     return 0
 
 

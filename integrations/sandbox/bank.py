@@ -4,8 +4,10 @@ answered with a pain.002."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from decimal import Decimal
+from typing import Any, Final
 
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -21,6 +23,8 @@ from integrations.sandbox.state import Record, SandboxState
 from integrations.sandbox.validation import currency, text
 from integrations.sandbox.validation import date as date_field
 from integrations.sandbox.validation import money as money_field
+
+MAX_HISTORY_DAYS: Final = 366
 
 
 def list_accounts(state: SandboxState, request: Request) -> Response:
@@ -136,7 +140,12 @@ def add_transaction(state: SandboxState, body: Record) -> Record:
 
 def add_account(state: SandboxState, body: Record) -> tuple[Record, bool]:
     """Open (or rename) an account at the bank, for a demo or test whose own accounts should be
-    served here (POST /_sandbox/bank/accounts). Returns the account and whether it is new."""
+    served here (POST /_sandbox/bank/accounts). Returns the account and whether it is new.
+
+    With `history` {from, to, closing_balance?} the bank books its usual traffic on the account's
+    business days from..to (before today), the same for the same account and range, so that its
+    API and its statement files have something to tell. History is booked only on an account
+    without transactions: opening the account again changes its name, nothing else."""
     iban = _compact(text(body, "iban", max_length=42))
     try:
         IBAN(iban)
@@ -145,9 +154,14 @@ def add_account(state: SandboxState, body: Record) -> tuple[Record, bool]:
     code = currency(body)
     name = text(body, "name", max_length=140)
     opening = money_field(body, "opening_balance", allow_negative=True) if "opening_balance" in body else Decimal(0)
+    history = _history_request(state, body.get("history"))
     existing = state.bank_accounts.get(iban)
     if existing is not None:
-        existing.update({"currency": code, "name": name, "opening_balance": money(opening)})
+        existing.update({"currency": code, "name": name})
+        if "opening_balance" in body or not state.transactions[iban]:
+            existing["opening_balance"] = money(opening)
+        if history is not None and not state.transactions[iban]:
+            _book_history(state, existing, *history)
         return existing, False
     account = {
         "iban": iban,
@@ -161,7 +175,78 @@ def add_account(state: SandboxState, body: Record) -> tuple[Record, bool]:
     }
     state.bank_accounts[iban] = account
     state.transactions[iban] = []
+    if history is not None:
+        _book_history(state, account, *history)
     return account, True
+
+
+def _history_request(state: SandboxState, value: Any) -> tuple[dt.date, dt.date, Decimal | None] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FieldError("history", "history must be an object {from, to, closing_balance?}")
+    first, last = date_field(value, "from"), date_field(value, "to")
+    if not first <= last < state.options.seed_day():
+        raise FieldError("history", "history needs from <= to, both before today")
+    if (last - first).days > MAX_HISTORY_DAYS:
+        raise FieldError("history", f"history covers at most {MAX_HISTORY_DAYS} days")
+    closing = money_field(value, "closing_balance", allow_negative=True) if "closing_balance" in value else None
+    return first, last, closing
+
+
+def _book_history(state: SandboxState, account: Record, first: dt.date, last: dt.date, closing: Decimal | None) -> None:
+    """Customer transfers in, supplier payments out and the monthly account fee, on each business
+    day first..last. Drawn from a generator seeded by the account and the range, with ids made of
+    them too, so a restarted sandbox books the very same transactions. With a closing balance,
+    the opening balance is what makes the last day close at it."""
+    rng = random.Random(f"fct-sandbox:{state.options.seed}:{account['iban']}:{first}:{last}")  # noqa: S311
+    customers = sorted(state.collections["customers"].all(), key=lambda c: c["id"])
+    suppliers = sorted(state.collections["suppliers"].all(), key=lambda s: s["id"])
+    booked: list[Record] = []
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            booked += _history_day(rng, account, day, customers, suppliers)
+        day += dt.timedelta(days=1)
+    if closing is not None:
+        account["opening_balance"] = money(closing - sum((Decimal(t["amount"]) for t in booked), Decimal(0)))
+    account["opening_on"] = first.isoformat()
+    state.transactions[account["iban"]].extend(booked)
+
+
+def _history_day(
+    rng: random.Random, account: Record, day: dt.date, customers: list[Record], suppliers: list[Record]
+) -> list[Record]:
+    moves: list[tuple[Decimal, str, str]] = []
+    for _ in range(rng.randint(1, 3)):
+        customer = rng.choice(customers)
+        amount = Decimal(rng.randrange(45_000, 2_400_000)) / 100
+        moves.append((amount, customer["name"], f"Payment {customer['id']} {day:%d.%m.%Y}"))
+    for _ in range(rng.randint(0, 2)):
+        supplier = rng.choice(suppliers)
+        amount = Decimal(rng.randrange(30_000, 1_800_000)) / 100
+        moves.append((-amount, supplier["name"], f"Supplier payment {supplier['id']} {day:%m/%Y}"))
+    if day.day <= 3 and all(d.weekday() >= 5 for d in _days_of_month_before(day)):
+        fee = Decimal(rng.randrange(4_000, 19_000)) / 100
+        moves.append((-fee, "", "Account maintenance and transaction fees"))
+    tag = account["iban"][-10:]
+    return [
+        {
+            "id": f"TX-{day:%Y%m%d}-{tag}-{n:02d}",
+            "booking_date": day.isoformat(),
+            "value_date": day.isoformat(),
+            "amount": money(amount),
+            "currency": account["currency"],
+            "end_to_end_id": "NOTPROVIDED",
+            "counterparty_name": counterparty,
+            "remittance_info": remittance,
+        }
+        for n, (amount, counterparty, remittance) in enumerate(moves, 1)
+    ]
+
+
+def _days_of_month_before(day: dt.date) -> list[dt.date]:
+    return [day.replace(day=d) for d in range(1, day.day)]
 
 
 def _book(

@@ -7,6 +7,8 @@ import datetime as dt
 
 DEFAULT_SEED = 2026
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - a published test credential, not a secret
+DEFAULT_SFTP_USER = "sandbox"
+DEFAULT_SFTP_PASSWORD = "sandbox-sftp"  # noqa: S105 - a published test credential, not a secret
 MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
@@ -21,6 +23,8 @@ class SandboxOptions:
     webhook_timeout_seconds: float = 10.0
     bank_processing_seconds: float = 0.0  # how long a payment file stays RCVD before its pain.002 is final
     request_log_size: int = 1000
+    sftp_user: str = DEFAULT_SFTP_USER
+    sftp_password: str = DEFAULT_SFTP_PASSWORD
 
     def seed_day(self) -> dt.date:
         return self.today or dt.datetime.now(dt.UTC).date()

@@ -3,14 +3,19 @@ subscriptions and emits, and direct reads and writes of any record. No token nee
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 from typing import Any
+
+import asyncssh
 
 from integrations.sandbox import bank, webhooks
 from integrations.sandbox.exchange import FieldError, HttpError, Request, Response, json_body, json_response
 from integrations.sandbox.routing import Route, route
 from integrations.sandbox.state import CONTROLLED_FIELDS, ID_PREFIXES, POSTED, RESOURCES, TEMPLATES, SandboxState
-from integrations.sandbox.validation import money
+from integrations.sandbox.statement_files import StatementBox
+from integrations.sandbox.validation import money, text
 
 MONEY_FIELDS = ("amount", "open_amount")
 SYSTEMS = "erp|procurement|crm|bank"
@@ -110,6 +115,67 @@ def upsert_record(state: SandboxState, request: Request) -> Response:
         return json_response(201, copy.deepcopy(store.add(record)))
 
 
+def _box(state: SandboxState) -> StatementBox:
+    if state.statement_box is None or state.sftp_info is None:
+        raise HttpError(409, "this sandbox runs no SFTP server (start it with --sftp-port)")
+    return state.statement_box
+
+
+def sftp_info(state: SandboxState) -> dict[str, Any]:
+    box = _box(state)
+    folders = sorted(p.name for p in box.root.iterdir() if p.is_dir())
+    return {**(state.sftp_info or {}), "folders": [f"/{name}" for name in folders]}
+
+
+def sftp_describe(state: SandboxState, request: Request) -> Response:
+    _box(state).drop_statements(state)
+    return json_response(200, sftp_info(state))
+
+
+def sftp_files(state: SandboxState, request: Request) -> Response:
+    box = _box(state)
+    box.drop_statements(state)
+    prefix = request.query.get("path_prefix", "/")
+    return json_response(200, [f.as_json() for f in box.listing(prefix)])
+
+
+def sftp_put_file(state: SandboxState, request: Request) -> Response:
+    """Place a file in the SFTP tree: {path, content (text) | content_base64, age_seconds?}."""
+    box = _box(state)
+    body = json_body(request)
+    path = text(body, "path", max_length=500)
+    if isinstance(body.get("content_base64"), str):
+        try:
+            data = base64.b64decode(body["content_base64"], validate=True)
+        except binascii.Error as exc:
+            raise FieldError("content_base64", "content_base64 is not base64") from exc
+    elif isinstance(body.get("content"), str):
+        data = body["content"].encode()
+    else:
+        raise FieldError("content", "give content (text) or content_base64")
+    age = body.get("age_seconds", 0)
+    if isinstance(age, bool) or not isinstance(age, int | float) or not 0 <= age <= 10 * 365 * 86400:
+        raise FieldError("age_seconds", "age_seconds must be a number of seconds, 0 or more")
+    try:
+        placed = box.put(path, data, age_seconds=float(age))
+    except ValueError as exc:
+        raise FieldError("path", str(exc)) from exc
+    return json_response(201, placed.as_json())
+
+
+def sftp_authorize_key(state: SandboxState, request: Request) -> Response:
+    """Accept logins with a public key: {public_key: "ssh-ed25519 AAAA… comment"}."""
+    _box(state)
+    public_key = text(json_body(request), "public_key", max_length=16_000)
+    try:
+        key = asyncssh.import_public_key(public_key)
+    except (asyncssh.KeyImportError, ValueError) as exc:
+        raise FieldError("public_key", f"not an OpenSSH public key ({exc})") from exc
+    with state.lock:
+        state.sftp_authorized_keys.append(public_key)
+    return json_response(201, {"fingerprint": key.get_fingerprint("sha256")})
+
+
 ROUTES: tuple[Route, ...] = tuple(
     route(method, path, handler, is_business=False)
     for method, path, handler in (
@@ -125,5 +191,9 @@ ROUTES: tuple[Route, ...] = tuple(
         ("POST", f"/_sandbox/{{system:{WEBHOOK_SYSTEMS}}}/emit", webhooks.emit),
         ("GET", f"/_sandbox/{{system:{SYSTEMS}}}/{{resource}}", list_records),
         ("POST", f"/_sandbox/{{system:{SYSTEMS}}}/{{resource}}", upsert_record),
+        ("GET", "/_sandbox/sftp", sftp_describe),
+        ("GET", "/_sandbox/sftp/files", sftp_files),
+        ("POST", "/_sandbox/sftp/files", sftp_put_file),
+        ("POST", "/_sandbox/sftp/authorized_keys", sftp_authorize_key),
     )
 )

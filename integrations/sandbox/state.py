@@ -12,13 +12,16 @@ import datetime as dt
 import threading
 import time
 from collections import deque
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from integrations.sandbox.clock import Clock, iso_z, parse_instant
 from integrations.sandbox.config import SandboxOptions
 from integrations.sandbox.faults import FaultBoard
 from integrations.sandbox.idempotency import IdempotencyStore
 from integrations.sandbox.seed_data import generate
+
+if TYPE_CHECKING:
+    from integrations.sandbox.statement_files import StatementBox
 
 Record = dict[str, Any]
 
@@ -133,10 +136,14 @@ class SandboxState:
         self.stopping = threading.Event()  # set when the server shuts down: held and delayed requests end
         self.faults = FaultBoard()
         self.requests: deque[Record] = deque(maxlen=options.request_log_size)
+        # set when an SFTP server serves the bank's files (integrations.sandbox.sftp)
+        self.statement_box: StatementBox | None = None
+        self.sftp_info: Record | None = None
         self.reset()
 
     def reset(self) -> None:
-        """Back to the seeded state: records, payments, subscriptions, keys, faults and the request log."""
+        """Back to the seeded state: records, payments, subscriptions, keys, faults, the request log and
+        the SFTP folders (emptied; the seeded statements are dropped again at the next look)."""
         seed = copy.deepcopy(generate(self.options.seed, self.options.seed_day()))
         with self.lock:
             self.collections: dict[str, Collection] = {
@@ -161,6 +168,7 @@ class SandboxState:
             self.billed_invoices: list[str] = []  # invoices the billing platform issued, oldest first
             self.event_count = 0
             self.idempotency = IdempotencyStore()
+            self.sftp_authorized_keys: list[str] = []  # OpenSSH public keys the SFTP server accepts
             self.faults.clear()
             self.requests.clear()
             # Ids minted at runtime carry a tag of when this state began, so that a restarted
@@ -168,6 +176,8 @@ class SandboxState:
             # letter sorts them after the seeded ids, which are digits.
             self.generation = "R" + _base36(time.time_ns() // 1_000_000)[-6:]
             self._counters: dict[str, int] = {}
+        if self.statement_box is not None:
+            self.statement_box.clear()
 
     def mint(self, prefix: str) -> str:
         with self.lock:

@@ -1,22 +1,38 @@
-"""Helpers for tests in any package: a sandbox on a free port, a tiny webhook receiver, and a
-plain HTTP call that ignores proxy settings (everything here is on 127.0.0.1)."""
+"""Helpers for tests in any package: a sandbox on a free port (with its SFTP server if asked), a
+tiny webhook receiver, and a plain HTTP call that ignores proxy settings (everything here is on
+127.0.0.1)."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import json
+import tempfile
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from integrations.sandbox.config import DEFAULT_TOKEN, SandboxOptions
-from integrations.sandbox.server import build_server
+from integrations.sandbox.server import SandboxHTTPServer, build_server
+from integrations.sandbox.sftp import SftpServer
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@contextlib.contextmanager
+def _serving(server: SandboxHTTPServer) -> Iterator[None]:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.name = f"sandbox-{server.server_address[1]}"
+    thread.start()
+    try:
+        yield
+    finally:
+        server.stop()
+        thread.join(timeout=5)
 
 
 @contextlib.contextmanager
@@ -24,17 +40,49 @@ def run_sandbox(port: int = 0, *, host: str = "127.0.0.1", **options: Any) -> It
     """Serve a sandbox in a background thread; yields its base URL ("http://127.0.0.1:54321").
 
     options are SandboxOptions fields: seed, token, today, timeout_hold_seconds, max_body_bytes,
-    webhook_hosts, webhook_timeout_seconds, bank_processing_seconds, request_log_size.
+    webhook_hosts, webhook_timeout_seconds, bank_processing_seconds, request_log_size,
+    sftp_user, sftp_password.
     """
     server = build_server(host, port, SandboxOptions(**options))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.name = f"sandbox-{server.server_address[1]}"
-    thread.start()
-    try:
+    with _serving(server):
         yield server.base_url
-    finally:
-        server.stop()
-        thread.join(timeout=5)
+
+
+@dataclasses.dataclass(frozen=True)
+class SandboxWithSftp:
+    """Where a sandbox with its SFTP server answers, and how to log in there."""
+
+    base_url: str
+    sftp_host: str
+    sftp_port: int
+    host_key_fingerprint: str
+    username: str
+    password: str
+    root: Path  # the local folder the SFTP server serves
+
+
+@contextlib.contextmanager
+def run_sandbox_sftp(
+    *, host: str = "127.0.0.1", state_dir: Path | None = None, **options: Any
+) -> Iterator[SandboxWithSftp]:
+    """run_sandbox plus the bank's SFTP server, both on free ports; the host key and the files are
+    kept in state_dir (default: a temporary folder removed afterwards)."""
+    with contextlib.ExitStack() as stack:
+        folder = state_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fct-sandbox-")))
+        server = build_server(host, 0, SandboxOptions(**options))
+        sftp = SftpServer(server.state, state_dir=folder, host=host, port=0)
+        sftp.start()
+        stack.callback(sftp.stop)
+        stack.enter_context(_serving(server))
+        yield SandboxWithSftp(
+            base_url=server.base_url,
+            sftp_host=host,
+            sftp_port=sftp.port,
+            host_key_fingerprint=sftp.fingerprint,
+            username=server.state.options.sftp_user,
+            password=server.state.options.sftp_password,
+            root=sftp.box.root,
+        )
 
 
 @dataclasses.dataclass

@@ -156,6 +156,11 @@ class RunContext:
     def set_mark(self, name: str, value: str) -> None:
         self._mark(name, value)
 
+    def retry_noted(self, notice: RetryNotice) -> None:
+        """A transport other than the HTTP client (SFTP) announces a retry before it sleeps:
+        counted on the run, and the lease is extended by the wait."""
+        self._on_retry(notice)
+
     # -- internals ---------------------------------------------------------------------------
 
     def _apply_one(self, resource: Resource, payload: Any) -> str:

@@ -55,11 +55,12 @@ def sync_run_enqueue_on_commit(run_id: int) -> None:
 
 def sync_run_queue(connector: Connector, *, actor: User | None) -> SyncRun:
     """Queue a run of a locked connector and enqueue it once the transaction commits."""
-    if not spec_for(connector.kind).can_pull:
+    spec = spec_for(connector.kind)
+    if not spec.can_pull:
         raise WorkflowError(f"{connector.name} receives its data; there is nothing to run.")
     if not connector.is_enabled:
         raise WorkflowError(f"{connector.name} is disabled. Enable it first.")
-    if not connector.base_url:
+    if spec.uses_base_url and not connector.base_url:
         raise WorkflowError(f"{connector.name} has no base URL yet.")
     try:
         with transaction.atomic():

@@ -1,24 +1,41 @@
-"""Point the demo's connectors at a running sandbox (`python -m integrations.sandbox --port N`).
+"""Point the demo's connectors at a running sandbox (`python -m integrations.sandbox --port N
+[--sftp-port M]`).
 
-Pull connectors without a base URL get the sandbox URL and token and a schedule; webhook
-connectors get a fresh signing secret and the sandbox is subscribed to send to this site.
-Idempotent: connectors already configured are left alone (--force reconfigures them)."""
+Pull connectors without a base URL get the sandbox URL and token and a schedule; SFTP connectors
+without a host get the sandbox's SFTP server, its host key fingerprint and login, and a schedule;
+webhook connectors get a fresh signing secret and the sandbox is subscribed to send to this site.
+The house-bank accounts (IBAN) of every entity with a bank API or SFTP connector are opened at the
+sandbox bank, with two weeks of the bank's traffic before the first statement we hold from
+elsewhere, closing at that statement's opening balance, so that the bank's API and its statement
+files concern our accounts.
 
+Idempotent: connectors already configured are left alone (--force reconfigures them), and
+opening an account the sandbox already keeps changes nothing but its name.
+"""
+
+import datetime as dt
 import json
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Min
 from django.utils import timezone
 
-from integrations.connectors import spec_for
-from integrations.models import Connector
+from finops.masterdata.models import BankAccount
+from finops.treasury.models import BankStatement
+from integrations.connectors import mapping_of, source_of, spec_for
+from integrations.models import Connector, ConnectorKind
 from integrations.sandbox.config import DEFAULT_TOKEN
-from integrations.services import connector_credentials_set, connector_update
-from integrations.sync.http import ConnectorError, HttpClient
+from integrations.services import connector_credentials_set, connector_mapping_set, connector_update
+from integrations.sync.http import ConnectorError, HttpClient, HttpRefused
 from integrations.sync.retry import RetryPolicy
 
 SYSTEM_OF_KIND = {"billing_webhook": "billing", "gateway_webhook": "gateway"}
+BANK_KINDS = (ConnectorKind.BANK_API, ConnectorKind.BANK_SFTP)
+HISTORY_DAYS = 14
+CENT = Decimal("0.01")
 
 
 class Command(BaseCommand):
@@ -33,19 +50,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         sandbox, site = options["sandbox"].rstrip("/"), options["site"].rstrip("/")
+        hooks = HttpClient(sandbox, policy=RetryPolicy(max_attempts=3))
+        schedule = {"cadence_minutes": options["cadence"], "next_run_at": timezone.now()}
+        self._open_bank_accounts(hooks)
+        sftp: dict[str, Any] | None = None
         for connector in Connector.objects.order_by("pk"):
             spec = spec_for(connector.kind)
-            if spec.can_pull and (options["force"] or not connector.base_url):
-                connector_update(
-                    connector_id=connector.pk,
-                    actor=None,
-                    # due at once: the demo's data starts flowing at the first beat tick
-                    settings={
-                        "base_url": sandbox,
-                        "cadence_minutes": options["cadence"],
-                        "next_run_at": timezone.now(),
-                    },
-                )
+            if connector.kind == ConnectorKind.BANK_SFTP:
+                if options["force"] or not mapping_of(connector)["host"]:
+                    sftp = sftp or self._sftp_server(hooks)
+                    if sftp is not None:
+                        self._connect_sftp(connector, sftp, schedule)
+            elif spec.can_pull and (options["force"] or not connector.base_url):
+                # due at once: the demo's data starts flowing at the first beat tick
+                connector_update(connector_id=connector.pk, actor=None, settings={"base_url": sandbox, **schedule})
                 connector_credentials_set(connector_id=connector.pk, actor=None, values={"token": options["token"]})
                 self.stdout.write(f"{connector.name}: pulls from {sandbox} every {options['cadence']} min")
             elif connector.kind in SYSTEM_OF_KIND and (options["force"] or not connector.credential_fields):
@@ -53,13 +71,85 @@ class Command(BaseCommand):
                 connector_credentials_set(connector_id=connector.pk, actor=None, values={"webhook_secret": secret})
                 url = f"{site}/integrations/webhooks/{connector.pk}/"
                 try:
-                    HttpClient(sandbox, policy=RetryPolicy(max_attempts=3)).request(
-                        "POST",
+                    _post(
+                        hooks,
                         f"/_sandbox/{SYSTEM_OF_KIND[connector.kind]}/subscriptions",
-                        body=json.dumps({"url": url, "secret": secret}).encode(),
-                        content_type="application/json",
+                        {"url": url, "secret": secret},
                     )
                 except ConnectorError as exc:
                     self.stderr.write(f"{connector.name}: the sandbox refused the subscription: {exc}")
                     continue
                 self.stdout.write(f"{connector.name}: the sandbox sends its events to {url}")
+
+    def _sftp_server(self, hooks: HttpClient) -> dict[str, Any] | None:
+        try:
+            info: dict[str, Any] = hooks.get_json("/_sandbox/sftp")
+        except HttpRefused:
+            self.stderr.write(
+                "The sandbox runs no SFTP server (start it with --sftp-port): SFTP connectors left alone."
+            )
+            return None
+        return info
+
+    def _connect_sftp(self, connector: Connector, sftp: dict[str, Any], schedule: dict[str, Any]) -> None:
+        mapping = {
+            **(connector.mapping or {}),
+            "host": sftp["host"],
+            "port": sftp["port"],
+            "host_key_fingerprint": sftp["host_key_fingerprint"],
+        }
+        connector_mapping_set(connector_id=connector.pk, actor=None, mapping=mapping)
+        connector_update(connector_id=connector.pk, actor=None, settings=schedule)
+        connector_credentials_set(
+            connector_id=connector.pk,
+            actor=None,
+            values={"username": sftp["username"], "password": sftp["password"]},
+        )
+        folder = mapping_of(connector)["remote_folder"]
+        self.stdout.write(
+            f"{connector.name}: fetches {folder} from sftp://{sftp['host']}:{sftp['port']} every "
+            f"{schedule['cadence_minutes']} min (host key {sftp['host_key_fingerprint']})"
+        )
+
+    def _open_bank_accounts(self, hooks: HttpClient) -> None:
+        """Our IBAN accounts of entities with a bank connector, opened at the sandbox bank."""
+        bank_connectors = Connector.objects.filter(kind__in=BANK_KINDS)
+        ours_from_the_bank = {source_of(c) for c in bank_connectors}
+        accounts = (
+            BankAccount.objects.filter(entity__in=bank_connectors.values("entity"), is_active=True)
+            .exclude(iban="")
+            .select_related("entity")
+            .order_by("entity__code", "iban")
+        )
+        today = timezone.now().date()
+        for account in accounts:
+            held = BankStatement.objects.filter(bank_account=account).exclude(source__in=ours_from_the_bank)
+            first_on = held.aggregate(first=Min("statement_on"))["first"] or today
+            history: dict[str, str] = {
+                "from": (first_on - dt.timedelta(days=HISTORY_DAYS)).isoformat(),
+                "to": (first_on - dt.timedelta(days=1)).isoformat(),
+            }
+            first = held.filter(statement_on=first_on, opening_balance__isnull=False).order_by("pk").first()
+            if first is not None and first.opening_balance is not None:
+                history["closing_balance"] = f"{first.opening_balance.quantize(CENT):f}"
+            body = {
+                "iban": account.iban,
+                "bic": account.bic,
+                "currency": account.currency,
+                "name": account.name[:140],
+                "entity": account.entity.code if account.entity else "",
+                "history": history,
+            }
+            try:
+                _post(hooks, "/_sandbox/bank/accounts", body)
+            except ConnectorError as exc:
+                self.stderr.write(f"{account.iban}: the sandbox bank did not open it: {exc}")
+                continue
+            self.stdout.write(
+                f"{account.entity.code if account.entity else ''} {account.iban}: kept at the sandbox bank, "
+                f"with its traffic {history['from']} to {history['to']}"
+            )
+
+
+def _post(hooks: HttpClient, path: str, body: dict[str, Any]) -> None:
+    hooks.request("POST", path, body=json.dumps(body).encode(), content_type="application/json")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from finops.accounts.roles import Role
 from finops.accounts.services import user_grant_role
 from finops.audit.models import AuditEvent
-from integrations.models import Connector, SyncFailure, SyncRun
+from integrations.models import Connector, ConnectorKind, SyncFailure, SyncRun
 from integrations.states import FailureKind, FailureState, SyncState
 from tests.factories import UserFactory
 from tests.integrations.connectors.support import fault, mark_after, run_once, set_marks
@@ -301,9 +301,7 @@ def test_editing_the_cadence_reschedules_the_next_run(client, admin_de, erp):
     assert event.after["cadence_minutes"] == 60
 
 
-@pytest.mark.parametrize(
-    "kind", ["erp_rest", "procurement_rest", "crm_rest", "billing_webhook", "gateway_webhook", "bank_api", "bank_file"]
-)
+@pytest.mark.parametrize("kind", [kind for kind, _ in ConnectorKind.choices])
 def test_every_kind_has_a_working_page(client, admin_de, entity_de, kind):
     from integrations.services import connector_create
 
