@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from finops.audit.api import AuditEventListApi
 from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
@@ -29,4 +29,5 @@ urlpatterns = [
     path("exceptions/", ExceptionListApi.as_view(), name="exception-list"),
     path("exceptions/<int:pk>/", ExceptionDetailApi.as_view(), name="exception-detail"),
     path("audit-events/", AuditEventListApi.as_view(), name="auditevent-list"),
+    path("", include("integrations.api_urls")),
 ]

@@ -41,22 +41,38 @@ def run_list(*, connector: Connector) -> QuerySet[SyncRun]:
     return connector.runs.select_related("triggered_by").order_by("-created_at", "-pk")
 
 
+def run_list_for(*, user: User) -> QuerySet[SyncRun]:
+    """Runs of every connector the user administers, newest first."""
+    return (
+        SyncRun.objects.filter(entity__in=admin_entities(user))
+        .select_related("connector", "entity", "triggered_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
 def run_get(*, user: User, pk: int) -> SyncRun:
     run = scoped_get(SyncRun.objects.select_related("connector", "entity", "triggered_by"), user, pk=pk)
     require_entity_perm(user, ADMINISTER_ENTITY, run.entity)
     return run
 
 
+def run_percent(run: SyncRun) -> int | None:
+    """How far a run is, when the source said how many records to expect."""
+    if not run.expected_total:
+        return None
+    return min(100, round(100 * run.processed / run.expected_total))
+
+
 def live_run(connector: Connector) -> SyncRun | None:
     return connector.runs.filter(state__in=("queued", "running")).first()
 
 
-def failure_list(*, user: User, state: str = FailureState.DEAD) -> QuerySet[SyncFailure]:
-    return (
-        SyncFailure.objects.filter(entity__in=admin_entities(user), state=state)
-        .select_related("connector", "run", "exception")
-        .order_by("-updated_at", "-pk")
-    )
+def failure_list(*, user: User, state: str | None = FailureState.DEAD) -> QuerySet[SyncFailure]:
+    """The dead letter by default; state=None: failures in every state."""
+    rows = SyncFailure.objects.filter(entity__in=admin_entities(user))
+    if state is not None:
+        rows = rows.filter(state=state)
+    return rows.select_related("connector", "run", "exception").order_by("-updated_at", "-pk")
 
 
 def failure_get(*, user: User, pk: int) -> SyncFailure:

@@ -35,6 +35,7 @@ from integrations.selectors import (
     run_failures,
     run_get,
     run_list,
+    run_percent,
 )
 from integrations.services import (
     connector_create,
@@ -192,10 +193,7 @@ def connector_mapping_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 def _run_ctx(request: AuthedRequest, pk: int) -> dict[str, Any]:
     run = run_get(user=request.user, pk=pk)
-    percent = None
-    if run.expected_total:
-        percent = min(100, round(100 * run.processed / run.expected_total))
-    return {"run": run, "percent": percent, "failures": run_failures(run)}
+    return {"run": run, "percent": run_percent(run), "failures": run_failures(run)}
 
 
 @role_required()

@@ -168,6 +168,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # choice sets that share a field name ("state", "kind") with others get names of their own
+    "ENUM_NAME_OVERRIDES": {
+        "ConnectorKindEnum": "integrations.models.ConnectorKind",
+        "SyncStateEnum": "integrations.states.SyncState",
+        "SyncFailureKindEnum": "integrations.states.FailureKind",
+        "SyncFailureStateEnum": "integrations.states.FailureState",
+        "OutboxStateEnum": "integrations.outbox.models.OutboxState",
+        "InboundFileStatusEnum": "integrations.bankfiles.models.InboundFileStatus",
+    },
 }
 
 # Celery: settings that matter for money (see docs/architecture.md).

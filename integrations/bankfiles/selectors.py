@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -24,6 +25,12 @@ def importable_entities(*, user: User) -> QuerySet[LegalEntity]:
 
 def can_import(*, user: User) -> bool:
     return importable_entities(user=user).exists()
+
+
+def require_importer(*, user: User) -> None:
+    """403 for a user who may import into no entity (the upload page, its list, a file's bytes)."""
+    if not can_import(user=user):
+        raise PermissionDenied("Only treasury analysts and admins import bank files.")
 
 
 def inbound_file_list(*, user: User) -> QuerySet[InboundFile]:

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -11,12 +10,12 @@ from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from integrations.bankfiles.forms import UploadForm
 from integrations.bankfiles.selectors import (
-    can_import,
     importable_entities,
     inbound_file_content,
     inbound_file_get,
     inbound_file_recent,
     inbound_file_statements,
+    require_importer,
 )
 from integrations.bankfiles.services import BankFileRefused, ImportResult, bank_file_check_size, bank_file_import
 
@@ -34,11 +33,6 @@ SUMMARY_COUNTS = (
     "duplicates",
     "documents",
 )
-
-
-def _require_importer(request: AuthedRequest) -> None:
-    if not can_import(user=request.user):
-        raise PermissionDenied("Only treasury analysts and admins import bank files.")
 
 
 def _page(
@@ -63,7 +57,7 @@ def _page(
 
 @role_required()
 def upload_view(request: AuthedRequest) -> HttpResponseBase:
-    _require_importer(request)
+    require_importer(user=request.user)
     if request.method != "POST":
         return _page(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
@@ -110,7 +104,7 @@ def file_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 @role_required("treasury.view_bankstatement")
 def file_content_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    _require_importer(request)
+    require_importer(user=request.user)
     filename, content = inbound_file_content(user=request.user, pk=pk)
     response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"

@@ -3,29 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from finops.accounts.roles import ADMINISTER_ENTITY
-from finops.accounts.selectors import require_entity_perm
 from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
 from integrations.outbox.filters import OutboxMessageFilter
-from integrations.outbox.forms import CORRELATION_ID, SubscriptionForm, TraceSearchForm
+from integrations.outbox.forms import SubscriptionForm, TraceSearchForm
 from integrations.outbox.selectors import (
     administered_entities,
     message_get,
     message_list,
     require_outbox_admin,
-    subscription_get,
+    subscription_get_to_manage,
     subscription_list,
+    trace_get,
 )
 from integrations.outbox.services import outbox_retry, subscription_create, subscription_update
-from integrations.outbox.trace import correlation_of, trace_collect, traceable_models
+from integrations.outbox.trace import correlation_of, traceable_models
 
 EXPORT = (
     Column("id", lambda m: m.pk),
@@ -100,8 +98,7 @@ def subscription_create_view(request: AuthedRequest) -> HttpResponseBase:
 
 @role_required()
 def subscription_edit_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    subscription = subscription_get(user=request.user, pk=pk)  # 404 outside the user's entities
-    require_entity_perm(request.user, ADMINISTER_ENTITY, subscription.entity)  # 403 for other roles
+    subscription = subscription_get_to_manage(user=request.user, pk=pk)
     if request.method != "POST":
         initial = {
             "name": subscription.name,
@@ -143,10 +140,6 @@ def trace_search_view(request: AuthedRequest) -> HttpResponseBase:
 @role_required()
 def trace_view(request: AuthedRequest, correlation_id: str) -> HttpResponseBase:
     """Everything visible to the user under one correlation id, oldest first; 404 when nothing is."""
-    if not CORRELATION_ID.match(correlation_id):
-        raise Http404("No such trace.")
-    items = trace_collect(correlation_id, request.user)
-    if not items:
-        raise Http404("No such trace.")
+    items = trace_get(user=request.user, correlation_id=correlation_id)
     form = TraceSearchForm(initial={"q": correlation_id}, record_types=list(traceable_models()))
     return render(request, "outbox/trace_detail.html", {"correlation_id": correlation_id, "items": items, "form": form})
