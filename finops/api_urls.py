@@ -4,7 +4,15 @@ from finops.audit.api import AuditEventListApi
 from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
 from finops.ledger.api import JournalDetailApi, JournalListApi, JournalPostApi
 from finops.masterdata.api import BankAccountDetailApi, BankAccountListApi, CounterpartyDetailApi, CounterpartyListApi
-from finops.payables.api import BatchDecisionApi, BatchDetailApi, BatchListApi, PaymentDetailApi, PaymentListApi
+from finops.payables.api import (
+    BatchDecisionApi,
+    BatchDetailApi,
+    BatchListApi,
+    BatchReleaseApi,
+    PaymentDetailApi,
+    PaymentListApi,
+)
+from finops.receivables.api import CollectionNoteListApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
 from reconciliation.api import ExceptionDetailApi, ExceptionListApi
 
@@ -12,11 +20,13 @@ app_name = "api"
 urlpatterns = [
     path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
     path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/collection-notes/", CollectionNoteListApi.as_view(), name="invoice-collection-note-list"),
     path("payments/", PaymentListApi.as_view(), name="payment-list"),
     path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
     path("payment-batches/", BatchListApi.as_view(), name="batch-list"),
     path("payment-batches/<int:pk>/", BatchDetailApi.as_view(), name="batch-detail"),
     path("payment-batches/<int:pk>/decision/", BatchDecisionApi.as_view(), name="batch-decision"),
+    path("payment-batches/<int:pk>/release/", BatchReleaseApi.as_view(), name="batch-release"),
     path("statements/", StatementListApi.as_view(), name="statement-list"),
     path("statements/<int:pk>/", StatementDetailApi.as_view(), name="statement-detail"),
     path("journal-entries/", JournalListApi.as_view(), name="journal-list"),

@@ -14,6 +14,7 @@ from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
 from finops.masterdata.models import LegalEntity
+from integrations.outbox.events import exception_created_publish
 from reconciliation.models import ExceptionItem
 from reconciliation.states import OPEN_EXCEPTION_STATES, ExceptionState
 
@@ -30,8 +31,9 @@ def exception_open(
     currency: str = "",
     obj: Any = None,
 ) -> tuple[ExceptionItem, bool]:
-    """Open an exception, or return the open one for the same cause (dedupe_key).
-    Idempotent: the partial unique constraint allows one open item per cause."""
+    """Open an exception, or return the open one for the same cause (dedupe_key), and announce a new
+    one (exception-created). Idempotent: the partial unique constraint allows one open item per
+    cause; finding it again announces nothing."""
     existing = ExceptionItem.objects.filter(dedupe_key=dedupe_key, state__in=OPEN_EXCEPTION_STATES).first()
     if existing:
         return existing, False
@@ -53,6 +55,7 @@ def exception_open(
         # another worker opened it between our check and our insert
         return ExceptionItem.objects.get(dedupe_key=dedupe_key, state__in=OPEN_EXCEPTION_STATES), False
     audit_record(item, action="exception.created", actor=None, after={"kind": kind, "title": title})
+    exception_created_publish(item)
     return item, True
 
 

@@ -2,7 +2,8 @@
 
 Amounts are Decimal; a state change goes through the one transition function. An AP invoice
 that is already approved here does not take new amounts from the source silently: that is
-refused and lands in the exception queue through the caller.
+refused and lands in the exception queue through the caller. A new AR invoice is announced
+(invoice-issued); an open amount the source lowered is announced as cash applied.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.payables.models import PurchaseOrder
+from integrations.outbox.events import cash_applied_publish, invoice_issued_publish
 
 # AP states in which the source may still change what the invoice asks us to pay
 AP_EDITABLE_STATES = (InvoiceState.RECEIVED, InvoiceState.EXCEPTION, InvoiceState.MATCHED)
@@ -112,6 +114,8 @@ def invoice_upsert(data: InvoiceData, *, actor: User | None = None) -> tuple[Inv
             reason=f"from {data.source}",
             after={"number": data.number, "amount": data.amount, "currency": data.currency, "state": state},
         )
+        if invoice.direction == InvoiceDirection.AR:
+            invoice_issued_publish(invoice, actor=actor)
         return invoice, "created"
     if invoice.source_version >= data.version:
         return invoice, "unchanged"
@@ -140,37 +144,44 @@ def invoice_upsert(data: InvoiceData, *, actor: User | None = None) -> tuple[Inv
             invoice, action="invoice.updated", actor=actor, reason=f"from {data.source}", before=before, after=changes
         )
     if invoice.direction == InvoiceDirection.AR:
-        _ar_move(invoice, actor=actor, reason=f"open amount from {data.source}")
+        invoice_ar_state_sync(invoice, actor=actor, reason=f"open amount from {data.source}")
+        if "open_amount" in changes:
+            invoice_payment_reported(
+                invoice,
+                open_before=before["open_amount"],
+                reported_by=data.source,
+                occurrence=f"{data.source}:v{data.version}",
+                actor=actor,
+            )
     return invoice, "updated" if changes else "unchanged"
 
 
-def _ar_move(invoice: Invoice, *, actor: User | None, reason: str) -> None:
+def invoice_ar_state_sync(invoice: Invoice, *, actor: User | None, reason: str) -> None:
+    """Move an AR invoice to the state its open amount says (issued, partially paid, paid), when
+    its workflow allows; the caller has written the open amount and holds the row lock."""
     target = _ar_state(invoice.amount, invoice.open_amount)
     if target != invoice.state and target in allowed_targets(invoice):
         transition(invoice, to=target, actor=actor, reason=reason)
 
 
-@transaction.atomic
-def invoice_payment_record(*, invoice_id: int, amount: Decimal, reference: str, actor: User | None = None) -> Invoice:
-    """A payment the billing platform reports against an AR invoice: lowers its open amount and
-    moves it to partially paid or paid. Not idempotent by itself: callers apply each payment
-    event once (webhook events are unique per event id)."""
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-    if invoice.direction != InvoiceDirection.AR:
-        raise ValidationError(f"Invoice {invoice.number} is not a customer invoice.")
-    if amount <= 0:
-        raise ValidationError({"amount": "A payment must be positive."})
-    before = invoice.open_amount
-    open_amount = max(invoice.open_amount - amount, Decimal(0))
-    Invoice.objects.filter(pk=invoice.pk).update(open_amount=open_amount, updated_at=timezone.now())
-    invoice.open_amount = open_amount
-    audit_record(
+def invoice_payment_reported(
+    invoice: Invoice, *, open_before: Decimal, reported_by: str, occurrence: str, actor: User | None
+) -> None:
+    """The system of record (ERP pull, import) lowered an AR invoice's open amount: cash was applied
+    there. Announces cash-applied and logs the payment status on the customer's CRM account; posts
+    nothing back to the ERP, which already knows. Idempotent per occurrence (the source's version
+    of the invoice, or the import run): the same report again publishes nothing new."""
+    from finops.receivables.services import payment_status_queue
+
+    applied = open_before - invoice.open_amount
+    if invoice.direction != InvoiceDirection.AR or applied <= 0:
+        return
+    cash_applied_publish(
         invoice,
-        action="invoice.payment_recorded",
+        applied=applied,
+        open_before=open_before,
+        payment=occurrence,
+        applied_in=reported_by,
         actor=actor,
-        reason=reference,
-        before={"open_amount": before},
-        after={"open_amount": open_amount, "paid": amount},
     )
-    _ar_move(invoice, actor=actor, reason=reference)
-    return invoice
+    payment_status_queue(invoice=invoice, applied=applied, occurrence=occurrence)

@@ -14,7 +14,7 @@ from finops.core.workflow import WorkflowError
 from finops.payables.filters import BatchFilter, PaymentFilter
 from finops.payables.models import Payment, PaymentBatch
 from finops.payables.selectors import batch_get, batch_list, payment_list
-from finops.payables.services import batch_approve, batch_decline
+from finops.payables.services import batch_approve, batch_decline, batch_release
 
 
 class PaymentOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -67,6 +67,9 @@ class BatchOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
             "created_at",
             "submitted_at",
             "approved_at",
+            "released_at",
+            "transmitted_at",
+            "bank_submission_id",
         ]
 
 
@@ -126,6 +129,25 @@ class BatchDecisionApi(APIView):
                 batch = batch_approve(batch_id=pk, approver=request.user, comment=data.validated_data["comment"])  # type: ignore[arg-type]
             else:
                 batch = batch_decline(batch_id=pk, approver=request.user, reason=data.validated_data["comment"])  # type: ignore[arg-type]
+        except WorkflowError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(BatchOutput(batch_get(user=request.user, pk=batch.pk)).data, status=status.HTTP_200_OK)  # type: ignore[arg-type]
+
+
+class BatchReleaseApi(APIView):
+    """POST: release an approved batch to the bank (treasury or a controller of the entity). With
+    a bank API connector the batch's pain.001 is queued for the bank in the same transaction;
+    otherwise the file is downloaded from the batch page. 400 with the reason when the batch
+    cannot be released (not approved, held payments, no valid payment file)."""
+
+    permission_classes = [IsAuthenticated, HasModelPerm]
+    required_perm = "payables.view_paymentbatch"
+
+    @extend_schema(request=None, responses={200: BatchOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        batch_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+        try:
+            batch = batch_release(batch_id=pk, actor=request.user)  # type: ignore[arg-type]
         except WorkflowError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(BatchOutput(batch_get(user=request.user, pk=batch.pk)).data, status=status.HTTP_200_OK)  # type: ignore[arg-type]

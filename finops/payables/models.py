@@ -107,6 +107,9 @@ class PaymentBatch(SourcedModel):
     approved_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     transmitted_at = models.DateTimeField(null=True, blank=True)
+    bank_submission_id = models.CharField(
+        max_length=64, blank=True, help_text="The bank's id of the payment file, when it was sent over the bank's API."
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,22 +1,40 @@
 """Writes on payment batches. Money moves only through an approved batch; the maker of a
-batch can never approve it; amounts at or above the entity's threshold need two approvers."""
+batch can never approve it; amounts at or above the entity's threshold need two approvers; an
+approved batch is released to the bank as a whole, and each payment released is announced.
+
+Released, a batch goes to the bank either over the bank's API (an outbox message written in the
+release transaction; integrations.connectors.bank_api.submission sends it and records the bank's
+id) or as a file someone downloads and uploads to the bank, then marks as sent."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from finops.accounts.models import User
 from finops.accounts.roles import APPROVE_PAYMENTS, WORK_PAYABLES
-from finops.accounts.selectors import require_entity_perm
+from finops.accounts.selectors import entities_for, require_entity_perm
 from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
-from finops.payables.models import Approval, PaymentBatch
-from finops.payables.selectors import approvals_required
-from finops.payables.states import ApprovalDecision, BatchState
+from finops.payables.models import Approval, Payment, PaymentBatch
+from finops.payables.payment_files import (
+    PaymentFile,
+    batch_file_payments,
+    payment_file_build,
+    payment_file_format,
+)
+from finops.payables.selectors import approvals_required, batch_submission_messages, may_release
+from finops.payables.states import ApprovalDecision, BatchState, PaymentState
+from integrations.connectors.bank_api import submission as bank_submission
+from integrations.outbox.events import payment_released_publish
+from integrations.outbox.services import outbox_enqueue
+from reconciliation.services import exception_open
+from reconciliation.states import ExceptionKind
 
 
 class SegregationOfDutiesError(WorkflowError):
@@ -109,4 +127,172 @@ def batch_decline(*, batch_id: int, approver: User, reason: str) -> PaymentBatch
         decided_at=timezone.now(),
     )
     transition(batch, to=BatchState.DRAFT, actor=approver, reason=reason)
+    return batch
+
+
+def _require_release_rights(actor: User, batch: PaymentBatch) -> None:
+    if not entities_for(actor).filter(pk=batch.entity_id).exists():
+        raise Http404("No such record.")
+    if not may_release(actor, batch):
+        raise PermissionDenied("Your role in this entity does not allow releasing payments to the bank.")
+
+
+@transaction.atomic
+def batch_release(*, batch_id: int, actor: User | None) -> PaymentBatch:
+    """Release an approved batch to the bank: the batch and each proposed payment move to released
+    (payments locked in pk order) and each payment is announced (payment-released), in one
+    transaction. When the entity reaches the debtor account's bank over an API, the batch's
+    pain.001 goes into the outbox in the same transaction (bank.payment_submission); otherwise
+    the file is downloaded from the batch page. actor None is the system (a scheduled release).
+
+    Refused while a payment of the batch is held (its bank details are not verified): the file
+    must carry exactly what was approved; refused too when the batch cannot become a valid file
+    (pain.001 against its XSD, or NACHA), with the reason. Idempotent through the state CAS: a
+    batch that is no longer approved is refused, so nothing is released, announced or sent twice."""
+    batch = (
+        PaymentBatch.objects.select_for_update(of=("self",)).select_related("entity", "debtor_account").get(pk=batch_id)
+    )
+    if actor is not None:
+        _require_release_rights(actor, batch)
+    if batch.state != BatchState.APPROVED:
+        raise WorkflowError(f"Batch {batch.external_id} is {batch.get_state_display().lower()}, not approved.")
+    payments = list(
+        Payment.objects.select_for_update(of=("self",))
+        .filter(batch=batch)
+        .exclude(state=PaymentState.CANCELLED)
+        .select_related("counterparty", "beneficiary_account")
+        .order_by("pk")
+    )
+    held = [p.end_to_end_id for p in payments if p.state == PaymentState.HELD]
+    if held:
+        raise WorkflowError(
+            f"Batch {batch.external_id} has payments held for unverified bank details ({', '.join(held[:5])}); "
+            "verify the details or take the payments out before releasing."
+        )
+    connector = bank_submission.bank_connector_for(entity_id=batch.entity_id, account=batch.debtor_account)
+    if connector is not None:
+        payment_file = payment_file_build(
+            batch, payments, pain001_version=bank_submission.pain001_version_of(connector), created_at=timezone.now()
+        )
+    else:
+        payment_file = payment_file_build(
+            batch, payments, file_format=payment_file_format(batch, payments), created_at=timezone.now()
+        )
+    transition(
+        batch,
+        to=BatchState.RELEASED,
+        actor=actor,
+        stamp="released_at",
+        extra={"file": payment_file.format, "bank_api": connector.name if connector else None},
+    )
+    for payment in payments:
+        if payment.state == PaymentState.PROPOSED:
+            transition(payment, to=PaymentState.RELEASED, actor=actor, stamp="released_at")
+            payment.batch = batch
+            payment_released_publish(payment, actor=actor)
+    if connector is not None:
+        outbox_enqueue(
+            bank_submission.TOPIC,
+            bank_submission.submission_payload(
+                batch=batch,
+                connector=connector,
+                file_format=payment_file.format,
+                document=payment_file.content,
+                sha256=payment_file.sha256,
+            ),
+            entity=batch.entity,
+            idempotency_key=bank_submission.submission_key(batch),
+            obj=batch,
+        )
+    return batch
+
+
+def _released_by_hand(actor: User, batch_id: int) -> tuple[PaymentBatch, list[Payment]]:
+    """The batch (locked) and its payments, for the steps of a batch that goes to the bank as a
+    file: only a released batch, and only when no bank API message carries it."""
+    batch = (
+        PaymentBatch.objects.select_for_update(of=("self",)).select_related("entity", "debtor_account").get(pk=batch_id)
+    )
+    _require_release_rights(actor, batch)
+    if batch.state != BatchState.RELEASED:
+        raise WorkflowError(f"Batch {batch.external_id} is {batch.get_state_display().lower()}, not released.")
+    if batch_submission_messages(batch=batch).exists():
+        raise WorkflowError(
+            f"Batch {batch.external_id} goes to the bank over its API; the outbox sends it and records the bank's id."
+        )
+    return batch, batch_file_payments(batch)
+
+
+@transaction.atomic
+def batch_file_download(*, batch_id: int, actor: User) -> PaymentFile:
+    """The released batch's payment file (pain.001.001.09, or NACHA for a US ACH batch), built
+    again by the pure writers with the release time as creation time, so every download is the
+    same bytes. Each download is audited with the file's sha256; nothing else changes, so
+    downloading again is safe."""
+    batch, payments = _released_by_hand(actor, batch_id)
+    created_at = batch.released_at or timezone.now()  # the transition to released stamps it
+    payment_file = payment_file_build(
+        batch, payments, file_format=payment_file_format(batch, payments), created_at=created_at
+    )
+    audit_record(
+        batch,
+        action="payment_file.downloaded",
+        actor=actor,
+        after={"format": payment_file.format, "filename": payment_file.filename, "sha256": payment_file.sha256},
+    )
+    return payment_file
+
+
+@transaction.atomic
+def batch_mark_transmitted(*, batch_id: int, actor: User) -> PaymentBatch:
+    """Someone uploaded the downloaded file to the bank: released → transmitted, audited.
+    Idempotent through the state CAS: a batch already transmitted is refused, not moved twice."""
+    batch, _ = _released_by_hand(actor, batch_id)
+    transition(batch, to=BatchState.TRANSMITTED, actor=actor, stamp="transmitted_at", reason="file sent to the bank")
+    return batch
+
+
+@transaction.atomic
+def batch_record_transmission(*, batch_id: int, submission_id: str) -> PaymentBatch:
+    """The bank took the batch's file under submission_id (its payment id): store it and move
+    released → transmitted. Idempotent: a batch already transmitted under this id is returned
+    unchanged (the relay delivers at least once)."""
+    batch = PaymentBatch.objects.select_for_update().get(pk=batch_id)
+    if batch.bank_submission_id == submission_id and batch.state != BatchState.RELEASED:
+        return batch
+    if batch.state != BatchState.RELEASED:
+        raise WorkflowError(
+            f"Batch {batch.external_id} is {batch.get_state_display().lower()}; the bank's payment "
+            f"{submission_id} cannot be recorded on it."
+        )
+    PaymentBatch.objects.filter(pk=batch.pk).update(bank_submission_id=submission_id)
+    batch.bank_submission_id = submission_id
+    transition(
+        batch,
+        to=BatchState.TRANSMITTED,
+        actor=None,
+        stamp="transmitted_at",
+        reason=f"taken by the bank as payment {submission_id}",
+        extra={"bank_submission_id": submission_id},
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_record_transmission_failure(*, batch_id: int, reason: str) -> PaymentBatch:
+    """The outbox gave up sending the batch to the bank: the batch stays released (no money left),
+    the failure is audited and an exception puts it in the payment queues. Idempotent: the
+    exception is opened once per batch (dedupe key)."""
+    batch = PaymentBatch.objects.select_for_update(of=("self",)).select_related("entity").get(pk=batch_id)
+    audit_record(batch, action="transmission.failed", actor=None, reason=reason[:500])
+    exception_open(
+        entity=batch.entity,
+        kind=ExceptionKind.REJECTED_PAYMENT,
+        title=f"Batch {batch.external_id} did not reach the bank: {reason}",
+        dedupe_key=f"{ExceptionKind.REJECTED_PAYMENT}:{batch._meta.label}:{batch.pk}:transmission",
+        detail={"batch": batch.external_id, "reason": reason[:500]},
+        amount=batch.control_sum,
+        currency=batch.currency,
+        obj=batch,
+    )
     return batch

@@ -10,4 +10,7 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_detail_view, name="batch-detail"),
     path("batches/<int:pk>/approve/", views.batch_approve_view, name="batch-approve"),
     path("batches/<int:pk>/decline/", views.batch_decline_view, name="batch-decline"),
+    path("batches/<int:pk>/release/", views.batch_release_view, name="batch-release"),
+    path("batches/<int:pk>/file/", views.batch_file_view, name="batch-file"),
+    path("batches/<int:pk>/mark-sent/", views.batch_mark_sent_view, name="batch-mark-sent"),
 ]

@@ -1,7 +1,9 @@
 from django.contrib import messages
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from finops.audit.selectors import events_for_object
 from finops.core.decorators import role_required
@@ -9,9 +11,25 @@ from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
 from finops.payables.filters import BatchFilter, PaymentFilter
-from finops.payables.forms import ApproveForm, DeclineForm
-from finops.payables.selectors import approvals_required, batch_get, batch_list, payment_get, payment_list
-from finops.payables.services import batch_approve, batch_decline
+from finops.payables.forms import ApproveForm, DeclineForm, MarkSentForm
+from finops.payables.payment_files import NACHA, batch_file_payments, payment_file_format
+from finops.payables.selectors import (
+    approvals_required,
+    batch_get,
+    batch_list,
+    batch_submission_messages,
+    may_release,
+    payment_get,
+    payment_list,
+)
+from finops.payables.services import (
+    batch_approve,
+    batch_decline,
+    batch_file_download,
+    batch_mark_transmitted,
+    batch_release,
+)
+from finops.payables.states import BatchState
 
 PAYMENT_EXPORT = (
     Column("entity", lambda p: p.entity.code),
@@ -64,8 +82,13 @@ def batch_list_view(request: AuthedRequest) -> HttpResponseBase:
     )
 
 
-def _batch_page(request: AuthedRequest, pk: int, *, status: int = 200, **forms: object) -> HttpResponseBase:
+def _batch_page(
+    request: AuthedRequest, pk: int, *, status: int = 200, error: str = "", **forms: object
+) -> HttpResponseBase:
     batch = batch_get(user=request.user, pk=pk)
+    submission = batch_submission_messages(batch=batch).first()
+    can_release = may_release(request.user, batch)
+    sends_by_hand = batch.state == BatchState.RELEASED and submission is None and can_release
     ctx = {
         "batch": batch,
         "payments": batch.payments.select_related("counterparty", "beneficiary_account").order_by("id")[:500],
@@ -75,8 +98,18 @@ def _batch_page(request: AuthedRequest, pk: int, *, status: int = 200, **forms: 
         "can_decide": request.user.has_perm("payables.add_approval")
         and request.user.has_perm("masterdata.approve_payments", batch.entity)
         and request.user.pk not in (batch.created_by_id, batch.submitted_by_id),
+        "can_release": can_release,
+        "submission": submission,
+        "sends_by_hand": sends_by_hand,
+        "file_label": (
+            "NACHA file"
+            if sends_by_hand and payment_file_format(batch, batch_file_payments(batch)) == NACHA
+            else "pain.001"
+        ),
+        "error": error,
         "approve_form": forms.get("approve_form", ApproveForm()),
         "decline_form": forms.get("decline_form", DeclineForm()),
+        "mark_sent_form": forms.get("mark_sent_form", MarkSentForm()),
     }
     template = "payables/batch_detail.html#decision" if request.htmx else "payables/batch_detail.html"
     return render(request, template, ctx, status=status)
@@ -117,3 +150,51 @@ def batch_decline_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     if form.errors:
         return _batch_page(request, pk, status=422, decline_form=form)
     return redirect("payables:batch-detail", pk=pk) if not request.htmx else _batch_page(request, pk)
+
+
+def _done(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    # payments and the trail below the panel changed too: htmx reloads the whole page
+    return HttpResponseClientRefresh() if request.htmx else redirect("payables:batch-detail", pk=pk)
+
+
+@require_POST
+@role_required("payables.view_paymentbatch")
+def batch_release_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    batch_get(user=request.user, pk=pk)  # 404 outside the user's entities; the service checks the role
+    try:
+        batch = batch_release(batch_id=pk, actor=request.user)
+    except WorkflowError as exc:
+        return _batch_page(request, pk, status=422, error=str(exc))
+    if batch_submission_messages(batch=batch).exists():
+        messages.success(request, "Released: the payment file is on its way to the bank over its API.")
+    else:
+        messages.success(request, "Released: download the payment file, upload it to the bank, then mark it as sent.")
+    return _done(request, pk)
+
+
+@require_GET
+@role_required("payables.view_paymentbatch")
+def batch_file_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    batch_get(user=request.user, pk=pk)
+    try:
+        payment_file = batch_file_download(batch_id=pk, actor=request.user)
+    except WorkflowError as exc:
+        return _batch_page(request, pk, status=422, error=str(exc))
+    response = HttpResponse(payment_file.content, content_type=payment_file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{payment_file.filename}"'
+    return response
+
+
+@require_POST
+@role_required("payables.view_paymentbatch")
+def batch_mark_sent_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    batch_get(user=request.user, pk=pk)
+    form = MarkSentForm(request.POST)
+    if not form.is_valid():
+        return _batch_page(request, pk, status=422, mark_sent_form=form)
+    try:
+        batch_mark_transmitted(batch_id=pk, actor=request.user)
+    except WorkflowError as exc:
+        return _batch_page(request, pk, status=422, error=str(exc))
+    messages.success(request, "Marked as sent: the bank's status report moves the payments on.")
+    return _done(request, pk)

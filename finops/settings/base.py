@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     # the transactional outbox: due messages are delivered (an on-commit nudge makes it prompt)
     # files dropped in BANK_FILE_INBOX_DIR are imported (disabled while it is empty)
     "bank-file-inbox-poll": {"task": "integrations.bankfiles.tasks.bank_file_inbox_poll_task", "schedule": 60.0},
+    # batches sent over a bank's API: their status (a pain.002) is read back and applied
+    "bank-payment-status-poll": {"task": "finops.payables.tasks.bank_payment_status_poll_task", "schedule": 300.0},
     "outbox-relay": {
         "task": "integrations.outbox.tasks.outbox_relay_task",
         "schedule": 10.0,

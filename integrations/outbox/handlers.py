@@ -1,4 +1,5 @@
-"""What the relay does with each topic: the handler registry, the ERP posters and the webhook fan-out.
+"""What the relay does with each topic: the handler registry, the ERP posters, the CRM activity
+poster and the webhook fan-out.
 
 Registering a handler (in your AppConfig.ready(), or at import of a module ready() imports):
 
@@ -32,6 +33,9 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from finops.masterdata.models import Counterparty, ExternalRef
+from integrations.connectors import source_of
+from integrations.connectors.crm_rest.client import CrmClient
 from integrations.connectors.erp_rest.client import ErpClient, Posted, PostingRejected
 from integrations.credentials import CredentialsUnreadable
 from integrations.models import Connector, ConnectorKind
@@ -190,6 +194,90 @@ def erp_cash_receipt_deliver(message: OutboxMessage) -> Mapping[str, Any]:
     return _erp_post(message, lambda client: client.post_cash_receipt(message.payload, message.idempotency_key))
 
 
+# --- CRM ---------------------------------------------------------------------------------------
+
+
+def crm_connector_for(entity_id: int | None) -> Connector:
+    """The entity's enabled crm_rest Connector. None is a retryable failure: once an admin
+    configures (or re-enables) one, the next attempt goes out."""
+    connector = (
+        Connector.objects.filter(kind=ConnectorKind.CRM_REST, entity_id=entity_id, is_enabled=True)
+        .order_by("pk")
+        .first()
+    )
+    if connector is None:
+        raise DeliveryError("No enabled CRM connector is configured for this entity.")
+    return connector
+
+
+def crm_account_of(connector: Connector, counterparty_id: int) -> str:
+    """The customer's account id in the CRM (ACC-…): its ExternalRef for the connector's source.
+    None yet is retryable: the CRM sync links accounts to customers, maybe after this attempt."""
+    source = source_of(connector)
+    account = (
+        ExternalRef.objects.filter(source=source, object_type=Counterparty._meta.label, object_id=counterparty_id)
+        .order_by("pk")
+        .values_list("external_id", flat=True)
+        .first()
+    ) or Counterparty.objects.filter(pk=counterparty_id, source=source).values_list("external_id", flat=True).first()
+    if not account:
+        name = Counterparty.objects.filter(pk=counterparty_id).values_list("name", flat=True).first() or "?"
+        raise DeliveryError(
+            f"Customer {name} has no account in the CRM yet (no {source!r} reference; {connector.name} "
+            "links accounts to customers when it syncs)."
+        )
+    return account
+
+
+def crm_activity_deliver(message: OutboxMessage) -> Mapping[str, Any]:
+    """POST /crm/v1/activities {account_id, type, text} for the customer in the payload
+    ({counterparty_id, type, text}), with the message's Idempotency-Key; one HTTP attempt per
+    call, the outbox owns the retries. A 4xx (unknown account, key reused with another body, a
+    refused token) is permanent; the rest is retried."""
+    payload = message.payload
+    connector = crm_connector_for(message.entity_id)
+    account_id = crm_account_of(connector, int(payload["counterparty_id"]))
+    try:
+        client = CrmClient.for_connector(connector)
+    except (ConnectorError, CredentialsUnreadable) as exc:
+        raise DeliveryError(f"CRM connector {connector.name}: {exc}") from exc
+    client.http.policy = dataclasses.replace(client.http.policy, max_attempts=1)
+    try:
+        activity_id = client.post_activity(
+            account_id=account_id,
+            activity_type=str(payload["type"]),
+            text=str(payload["text"]),
+            idempotency_key=message.idempotency_key,
+        )
+    except HttpRefused as exc:
+        raise PermanentDeliveryError(f"HTTP {exc.status}: {exc}") from exc
+    except ConnectorError as exc:
+        raise DeliveryError(str(exc)) from exc
+    return {"id": activity_id, "account_id": account_id}
+
+
+def _collection_note_id(message: OutboxMessage) -> int | None:
+    from finops.receivables.models import CollectionNote
+
+    return int(message.object_id) if message.object_type == CollectionNote._meta.label else None
+
+
+def crm_activity_delivered(message: OutboxMessage, result: Mapping[str, Any]) -> None:
+    from finops.receivables.services import collection_note_record_delivery
+
+    note_id = _collection_note_id(message)
+    if note_id is not None:
+        collection_note_record_delivery(note_id=note_id, activity_id=str(result["id"]))
+
+
+def crm_activity_dead(message: OutboxMessage) -> None:
+    from finops.receivables.services import collection_note_record_failure
+
+    note_id = _collection_note_id(message)
+    if note_id is not None:
+        collection_note_record_failure(note_id=note_id, reason=message.last_error)
+
+
 # --- canonical events to webhook subscribers --------------------------------------------------
 
 
@@ -270,6 +358,9 @@ def webhook_fanout_deliver(message: OutboxMessage) -> Mapping[str, Any]:
 
 def register_builtin_handlers() -> None:
     """Called once from OutboxConfig.ready()."""
+    # imported here: the bank's handler module imports this one for its errors
+    from integrations.connectors.bank_api import submission as bank_submission
+
     handler_register(
         "erp.journal_entry",
         deliver=erp_journal_entry_deliver,
@@ -278,4 +369,18 @@ def register_builtin_handlers() -> None:
         replace=True,
     )
     handler_register("erp.cash_receipt", deliver=erp_cash_receipt_deliver, replace=True)
+    handler_register(
+        "crm.activity",
+        deliver=crm_activity_deliver,
+        on_delivered=crm_activity_delivered,
+        on_dead=crm_activity_dead,
+        replace=True,
+    )
+    handler_register(
+        bank_submission.TOPIC,
+        deliver=bank_submission.payment_submission_deliver,
+        on_delivered=bank_submission.payment_submission_delivered,
+        on_dead=bank_submission.payment_submission_dead,
+        replace=True,
+    )
     handler_register("event.*", deliver=webhook_fanout_deliver, replace=True)

@@ -179,11 +179,14 @@ def outbox_trace_items(correlation_id: str, user: User) -> Iterable[TraceItem]:
             and receiver != "Webhook subscribers"
         ):
             document = message.result.get("document_number")
+            record = f" as document {document}" if document else ""
+            if not record and message.result.get("id"):
+                record = f" as {message.result['id']}"  # e.g. the CRM's activity id
             yield TraceItem(
                 at=message.delivered_at,
                 system=receiver,
                 kind="outbound",
-                title=f"{receiver} accepted {message.topic}" + (f" as document {document}" if document else ""),
+                title=f"{receiver} accepted {message.topic}{record}",
                 detail=f"after {message.attempts} attempt{'s' if message.attempts != 1 else ''}",
                 link=link,
             )

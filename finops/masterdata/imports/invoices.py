@@ -4,7 +4,8 @@ issue_date,due_date[,po_number] — upsert by (source, external_id); the externa
 An AP invoice is changed by an import only while it is received, in exception or matched (the
 states in which finops/invoicing/upserts.py lets a connector change it too): a file that would
 change an approved or paid one is refused, so amounts under approval cannot move underneath the
-approver. An AR invoice follows its open amount: issued → partially paid → paid, by transition."""
+approver. An AR invoice follows its open amount: issued → partially paid → paid, by transition.
+A new AR invoice is announced (invoice-issued); a lowered open amount as cash applied."""
 
 from __future__ import annotations
 
@@ -17,15 +18,18 @@ from typing import Any
 from django.utils import timezone
 
 from finops.accounts.models import User
+from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.core.workflow import allowed_targets, transition
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection, InvoiceState
+from finops.invoicing.upserts import invoice_payment_reported
 from finops.masterdata.imports.base import Checker, Columns, Row, Tally
 from finops.masterdata.imports.links import entity_links_add
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.selectors import counterparties_by_reference
 from finops.payables.models import PurchaseOrder
+from integrations.outbox.events import invoice_issued_publish
 
 COLUMNS = Columns(
     required=(
@@ -220,6 +224,8 @@ def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | No
                 **values,
             )
             audit_record(invoice, action="invoice.imported", actor=actor, reason=f"from {source}", after=values)
+            if invoice.direction == InvoiceDirection.AR:
+                invoice_issued_publish(invoice, actor=actor)
             tally.count("created")
             continue
         changed = {f: values[f] for f in _FIELDS if values[f] is not None and values[f] != getattr(current, f)}
@@ -228,6 +234,8 @@ def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | No
             continue
         before = {f: getattr(current, f) for f in changed}
         Invoice.objects.filter(pk=current.pk).update(**changed, updated_at=timezone.now())
+        for field, value in changed.items():
+            setattr(current, field, value)
         audit_record(
             current, action="invoice.updated", actor=actor, reason=f"from {source}", before=before, after=changed
         )
@@ -237,5 +245,13 @@ def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | No
             target = _ar_state(item.amount, item.open_amount)
             if target != current.state and target in allowed_targets(current):
                 transition(current, to=target, actor=actor, reason=f"open amount from {source}")
+            if "open_amount" in changed:
+                invoice_payment_reported(
+                    current,
+                    open_before=before["open_amount"],
+                    reported_by=source,
+                    occurrence=f"{source}:import:{current_correlation_id()}",
+                    actor=actor,
+                )
         tally.count("updated")
     entity_links_add(links)

@@ -1,10 +1,12 @@
 """Applying what the bank says about our payments: pain.002 status reports and NACHA returns and
 notifications of change.
 
-Called by the importer inside the file's one transaction. Payments are matched by end-to-end id
-(NACHA: the original trace number or the individual id carries it); an id we do not know is a
-warning, never a failure. A rejection moves the payment to rejected through transition() and
-opens one rejected_payment exception per payment.
+Called by the importer inside the file's one transaction, and by the bank API's status poll
+(integrations.connectors.bank_api.status) with the pain.002 the bank answers: both go through
+payment_status_report_apply. Payments are matched by end-to-end id (NACHA: the original trace
+number or the individual id carries it); an id we do not know is a warning, never a failure. A
+rejection moves the payment to rejected through transition(), announces it (payment-rejected)
+and opens one rejected_payment exception per payment.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from integrations.bankfiles.models import InboundFile, ProcessedMessage
 from integrations.bankfiles.services.common import Access, BankFileRefused, Outcome
 from integrations.formats.nacha import AchAddenda, AchEntry, AchFile
 from integrations.formats.types import PaymentStatusReport, StatusReason
+from integrations.outbox.events import payment_rejected_publish
 from reconciliation.services import exception_open
 from reconciliation.states import ExceptionKind
 
@@ -84,11 +87,11 @@ def _reason_text(reasons: Iterable[StatusReason], fallback: str) -> str:
 class _Applier:
     """Moves payments to accepted or rejected and the batches they belong to, in pk order."""
 
-    def __init__(self, *, user: User | None, access: Access, outcome: Outcome, filename: str) -> None:
+    def __init__(self, *, user: User | None, access: Access, outcome: Outcome, source: str) -> None:
         self._user = user
         self._access = access
         self._outcome = outcome
-        self._filename = filename
+        self._source = source  # what reported it, for the batch's audit trail: "bank file x.xml"
 
     def apply(self, decisions: dict[int, _Decision]) -> None:
         payments = list(
@@ -129,6 +132,7 @@ class _Applier:
         transition(payment, to=decision.target, actor=self._user, reason=decision.reason)
         self._count(is_rejection)
         if is_rejection:
+            payment_rejected_publish(payment, reason=decision.reason, reported_in=decision.said_by, actor=self._user)
             self._open_rejection(payment, decision)
         return True
 
@@ -165,9 +169,7 @@ class _Applier:
                 target = BatchState.ACKNOWLEDGED
             else:
                 continue
-            transition(
-                batch, to=target, actor=self._user, reason=f"bank file {self._filename}", stamp="acknowledged_at"
-            )
+            transition(batch, to=target, actor=self._user, reason=self._source, stamp="acknowledged_at")
 
 
 # --- pain.002 ----------------------------------------------------------------------------
@@ -191,7 +193,7 @@ def payment_status_apply(
     outcome: Outcome,
     filename: str,
 ) -> None:
-    """Apply a pain.002. Idempotent: its MsgId is recorded once (ProcessedMessage); a payment
+    """Apply a pain.002 file. Idempotent: its MsgId is recorded once (ProcessedMessage); a payment
     already in the reported state is left as it is."""
     outcome.documents += 1
     outcome.warnings.extend(f"{filename}: {w}" for w in report.warnings)
@@ -206,7 +208,32 @@ def payment_status_apply(
         outcome.duplicates += 1
         outcome.transactions += len(report.transactions)
         return
-    by_e2e = _payments_by_end_to_end(t.original_end_to_end_id for t in report.transactions)
+    payment_status_report_apply(
+        report=report, user=user, access=access, outcome=outcome, where=where, source=f"bank file {filename}"
+    )
+
+
+def payment_status_report_apply(
+    *,
+    report: PaymentStatusReport,
+    user: User | None,
+    access: Access,
+    outcome: Outcome,
+    where: str,
+    source: str,
+    batch_id: int | None = None,
+) -> None:
+    """Move payments and their batches as a pain.002 says, at transaction, payment-information and
+    group level: accepted (ACCP, ACSC, ACSP) → payment accepted, a transmitted batch acknowledged
+    once none is pending; RJCT → payment rejected with the reason, payment-rejected announced, a
+    rejected_payment exception opened, the batch partly rejected or rejected. Interim statuses
+    (RCVD, PDNG, ...) change nothing. `where` names the report in warnings, `source` goes into the
+    batch's audit trail; with batch_id, the report speaks only of that batch's payments (the
+    bank's answer about one submission).
+
+    Idempotent: a payment already in the reported state is left as it is, a batch moves only from
+    transmitted, and the exception and the event are keyed per payment."""
+    by_e2e = _payments_by_end_to_end((t.original_end_to_end_id for t in report.transactions), batch_id=batch_id)
     decisions: dict[int, _Decision] = {}
     named: set[int] = set()  # payments the file speaks of one by one keep their own status
     for p_index, block in enumerate(report.payments, 1):
@@ -227,13 +254,21 @@ def payment_status_apply(
             said_by = f"{where}, OrgnlPmtInfAndSts[{p_index}] ({block.payment_info_id})"
             decision = _decision(block.status, block.reasons, said_by)
             _whole_batch(
-                decisions, named, block.payment_info_id, decision, outcome, speaks_alone=not block.transactions
+                decisions,
+                named,
+                block.payment_info_id,
+                decision,
+                outcome,
+                speaks_alone=not block.transactions,
+                batch_id=batch_id,
             )
     if report.group_status in FINAL:
         said_by = f"{where}, OrgnlGrpInfAndSts ({report.original_message_id})"
         decision = _decision(report.group_status, report.group_reasons, said_by)
-        _whole_batch(decisions, named, report.original_message_id, decision, outcome, speaks_alone=not named)
-    _Applier(user=user, access=access, outcome=outcome, filename=filename).apply(decisions)
+        _whole_batch(
+            decisions, named, report.original_message_id, decision, outcome, speaks_alone=not named, batch_id=batch_id
+        )
+    _Applier(user=user, access=access, outcome=outcome, source=source).apply(decisions)
 
 
 def _decision(status: str, reasons: Iterable[StatusReason], said_by: str) -> _Decision:
@@ -242,9 +277,12 @@ def _decision(status: str, reasons: Iterable[StatusReason], said_by: str) -> _De
     return _Decision(PaymentState.ACCEPTED, status, said_by)
 
 
-def _payments_by_end_to_end(ids: Iterable[str]) -> dict[str, int]:
+def _payments_by_end_to_end(ids: Iterable[str], *, batch_id: int | None = None) -> dict[str, int]:
     wanted = {i for i in ids if i}
-    return dict(Payment.objects.filter(end_to_end_id__in=wanted).values_list("end_to_end_id", "pk"))
+    payments = Payment.objects.filter(end_to_end_id__in=wanted)
+    if batch_id is not None:
+        payments = payments.filter(batch_id=batch_id)
+    return dict(payments.values_list("end_to_end_id", "pk"))
 
 
 def _whole_batch(
@@ -255,12 +293,15 @@ def _whole_batch(
     outcome: Outcome,
     *,
     speaks_alone: bool,
+    batch_id: int | None = None,
 ) -> None:
     """A status at payment-information or group level speaks for every payment of the batch we
-    sent under that id (the outbox sends a batch's external_id as PmtInfId and MsgId)."""
-    payment_ids = list(
-        Payment.objects.filter(batch__external_id=batch_ref, batch__isnull=False).values_list("pk", flat=True)
-    )
+    sent under that id (payables.payment_files writes a batch's external_id as PmtInfId and
+    MsgId)."""
+    payments = Payment.objects.filter(batch__external_id=batch_ref, batch__isnull=False)
+    if batch_id is not None:
+        payments = payments.filter(batch_id=batch_id)
+    payment_ids = list(payments.values_list("pk", flat=True))
     if not payment_ids:
         if speaks_alone:  # else the transactions it lists were applied one by one
             outcome.unknown += 1
@@ -330,7 +371,7 @@ def ach_returns_apply(
             decisions[payment_id] = _Decision(PaymentState.REJECTED, reason, said_by)
         else:
             _notification_of_change(payment_id, entry, answer, said_by, access, outcome)
-    _Applier(user=user, access=access, outcome=outcome, filename=filename).apply(decisions)
+    _Applier(user=user, access=access, outcome=outcome, source=f"bank file {filename}").apply(decisions)
 
 
 def _payments_for_ach(items: list[tuple[AchEntry, AchAddenda, int]]) -> dict[str, int]:
@@ -374,4 +415,4 @@ def _notification_of_change(
     )
 
 
-__all__ = ["ach_returns_apply", "payment_status_apply"]
+__all__ = ["ach_returns_apply", "payment_status_apply", "payment_status_report_apply"]

@@ -32,6 +32,7 @@ class PaymentStatus:
     payment_id: str
     status: str  # RCVD | ACCP | PART | RJCT
     pain002: str = ""
+    replayed: bool = False  # the bank answered an Idempotency-Key it had seen with its first answer
 
 
 class BankClient:
@@ -51,7 +52,7 @@ class BankClient:
     def submit_payment(self, pain001: bytes, idempotency_key: str) -> PaymentStatus:
         """POST a pain.001 document; safe to retry (Idempotency-Key). 422 (invalid XML or XSD) is
         raised as HttpRefused naming the element."""
-        _, answer = self.http.request(
+        response, answer = self.http.request(
             "POST",
             PAYMENTS,
             body=pain001,
@@ -60,7 +61,11 @@ class BankClient:
         )
         if not isinstance(answer, dict) or "payment_id" not in answer:
             raise ConnectorError("POST /bank/v1/payments: the answer has no payment_id.")
-        return PaymentStatus(payment_id=str(answer["payment_id"]), status=str(answer.get("status", "")))
+        return PaymentStatus(
+            payment_id=str(answer["payment_id"]),
+            status=str(answer.get("status", "")),
+            replayed=response.headers.get("idempotent-replayed", "").lower() == "true",
+        )
 
     def payment_status(self, payment_id: str) -> PaymentStatus:
         answer = self.http.get_json(f"{PAYMENTS}/{quote(payment_id)}")

@@ -1,5 +1,16 @@
+from typing import Any
+
 from integrations.connectors.base import MappingField
 from integrations.connectors.mapping_schema import list_of_strings, string
+
+PAIN001_VERSIONS = ("pain.001.001.09", "pain.001.001.03")
+
+
+def pain001_version(value: Any) -> str | None:
+    if value not in PAIN001_VERSIONS:
+        return f"must be one of {', '.join(PAIN001_VERSIONS)}"
+    return None
+
 
 MAPPING_FIELDS: dict[str, MappingField] = {
     "accounts": MappingField(
@@ -7,5 +18,8 @@ MAPPING_FIELDS: dict[str, MappingField] = {
     ),
     "transactions_from": MappingField(
         string, "", "First booking date (YYYY-MM-DD) of the first pull (blank: 30 days back)."
+    ),
+    "pain001_version": MappingField(
+        pain001_version, PAIN001_VERSIONS[0], "The pain.001 version payment batches are sent to this bank in."
     ),
 }

@@ -1,4 +1,4 @@
-"""Payment-gateway captures → a Remittance for the invoice they pay.
+"""Payment-gateway captures → a Remittance for the invoice they pay, applied to it.
 
 Remittance has no free-form detail field, so the gateway's fee and net amount travel in
 payer_reference (and in full in the kept event body).
@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
-from finops.audit.context import current_correlation_id
-from finops.audit.services import audit_record
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection
 from finops.masterdata.models import Counterparty, ExternalRef
-from finops.receivables.models import Remittance, RemittanceLine
+from finops.receivables.models import Remittance
+from finops.receivables.services import RemittanceLineInput, payment_receive
 from integrations.connectors.base import Applied, ApplyContext
 from integrations.states import ApplyOutcome
 from integrations.sync.mappers import fields
@@ -34,10 +31,11 @@ def _customer(ctx: ApplyContext, customer_id: str) -> Counterparty | None:
     )
 
 
-@transaction.atomic
 def remittance_apply(ctx: ApplyContext, data: dict[str, Any]) -> Applied:
-    """Create the remittance for one captured payment. Idempotent: Remittance is unique per
-    (source, external id = payment id), so a second event about the same capture writes nothing."""
+    """Receive one captured payment: a remittance for the invoice it pays, applied to that invoice
+    when we hold it (its open amount drops; the ERP gets a cash receipt when the mapping's
+    post_cash_receipts is on). Idempotent: Remittance is unique per (source, external id =
+    payment id), so a second event about the same capture writes nothing."""
     payment_id = fields.text(data, "payment_id", where="payment", max_length=128)
     where = f"payment {payment_id}"
     existing = Remittance.objects.filter(source=ctx.source, external_id=payment_id).first()
@@ -54,25 +52,18 @@ def remittance_apply(ctx: ApplyContext, data: dict[str, Any]) -> Applied:
     reference = (
         f"{payment_id} · fee {fee if fee is not None else '?'} · net {net if net is not None else '?'} {currency}"
     )
-    remittance = Remittance.objects.create(
+    received = payment_receive(
         source=ctx.source,
         external_id=payment_id,
         entity=entity,
         counterparty=customer or (invoice.counterparty if invoice else None),
-        payer_reference=reference[:140],
         amount=amount,
         currency=currency,
         received_on=fields.instant(data, "captured_at", where=where).date(),
-        correlation_id=current_correlation_id(),
-    )
-    RemittanceLine.objects.create(
-        remittance=remittance, line_no=1, invoice_reference=invoice_number, amount=amount, invoice=invoice
-    )
-    audit_record(
-        remittance,
-        action="remittance.created",
+        payer_reference=reference,
+        lines=[RemittanceLineInput(invoice_reference=invoice_number, amount=amount, invoice=invoice)],
         actor=ctx.actor,
-        reason=f"from {ctx.source}",
-        after={"amount": amount, "currency": currency, "fee": fee, "net": net, "invoice": invoice_number},
+        detail={"fee": fee, "net": net, "invoice": invoice_number},
+        post_to_erp=bool(ctx.mapping.get("post_cash_receipts")),
     )
-    return Applied(remittance, ApplyOutcome.CREATED)
+    return Applied(received.remittance, ApplyOutcome.CREATED if received.is_new else ApplyOutcome.UNCHANGED)

@@ -11,7 +11,9 @@ from django.db import connection
 
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceState
+from finops.receivables.models import Remittance
 from integrations.models import Connector, InboundMessage
+from integrations.outbox.models import OutboxMessage
 from integrations.sandbox.testing import http_call, run_webhook_receiver
 from integrations.services import connector_credentials_set
 from integrations.states import MessageState
@@ -156,3 +158,24 @@ def test_two_workers_receiving_the_same_event_at_once_store_one_message_and_make
 
     assert sorted(outcomes) == ["processed", "skipped"]
     assert Invoice.objects.filter(source="billing").count() == 1
+
+
+def test_a_paid_invoice_is_a_remittance_applied_once_and_not_posted_back_to_the_erp(billing, sandbox, erp):
+    [issued] = emit(sandbox, "billing", "invoice.issued", **DE)
+    inbound_message_process(message_id=InboundMessage.objects.get(event_id=issued["event_id"]).pk)
+    invoice = Invoice.objects.get(source="billing")
+
+    [paid] = emit(sandbox, "billing", "invoice.paid")
+    message = InboundMessage.objects.get(event_id=paid["event_id"])
+    inbound_message_process(message_id=message.pk)
+    message.refresh_from_db()
+
+    invoice.refresh_from_db()
+    remittance = Remittance.objects.get(source="billing")
+    assert remittance.external_id == paid["event_id"]
+    assert remittance.lines.get().invoice == invoice
+    assert remittance.amount == invoice.amount
+    assert (invoice.open_amount, invoice.state) == (Decimal(0), InvoiceState.PAID)
+    assert message.outcome == f"invoice {invoice.number} paid {invoice.amount:,.2f} EUR; open 0.00 EUR"
+    # the billing platform books its payments in the ERP itself (mapping post_cash_receipts off)
+    assert not OutboxMessage.objects.filter(topic="erp.cash_receipt").exists()
