@@ -243,7 +243,7 @@ def _subscription_snapshot(subscription: WebhookSubscription) -> dict[str, Any]:
 @transaction.atomic
 def subscription_create(
     *,
-    actor: User,
+    actor: User | None,
     entity: LegalEntity,
     name: str,
     url: str,
@@ -251,9 +251,11 @@ def subscription_create(
     topics: Sequence[str],
     is_active: bool = True,
 ) -> WebhookSubscription:
-    """Add a webhook subscription for an entity's admins. Not idempotent by design: the database
-    refuses a second subscription with the same (entity, name)."""
-    require_entity_perm(actor, ADMINISTER_ENTITY, entity)
+    """Add a webhook subscription for an entity's admins (actor None: the system, a management
+    command). Not idempotent by design: the database refuses a second subscription with the same
+    (entity, name)."""
+    if actor is not None:
+        require_entity_perm(actor, ADMINISTER_ENTITY, entity)
     if not secret:
         raise WorkflowError("A subscription needs a signing secret.")
     if WebhookSubscription.objects.filter(entity=entity, name=name).exists():
@@ -269,17 +271,18 @@ def subscription_create(
 def subscription_update(
     *,
     subscription_id: int,
-    actor: User,
+    actor: User | None,
     name: str,
     url: str,
     topics: Sequence[str],
     is_active: bool,
     secret: str = "",
 ) -> WebhookSubscription:
-    """Change a subscription; a blank secret keeps the current one. Idempotent: the same values
-    again change nothing but write one more audit event."""
+    """Change a subscription (actor None: the system); a blank secret keeps the current one.
+    Idempotent: the same values again change nothing but write one more audit event."""
     subscription = WebhookSubscription.objects.select_for_update().select_related("entity").get(pk=subscription_id)
-    require_entity_perm(actor, ADMINISTER_ENTITY, subscription.entity)
+    if actor is not None:
+        require_entity_perm(actor, ADMINISTER_ENTITY, subscription.entity)
     if (
         name != subscription.name
         and WebhookSubscription.objects.filter(entity=subscription.entity, name=name)

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from integrations.sandbox import bank, erp, hooks
+from integrations.sandbox import bank, erp, event_inbox, hooks
 from integrations.sandbox.clock import iso_z, utc_now
 from integrations.sandbox.config import SandboxOptions
 from integrations.sandbox.exchange import HttpError, Request, Response, dump_json, json_response
@@ -24,7 +24,7 @@ from integrations.sandbox.state import Record, SandboxState
 
 logger = logging.getLogger("integrations.sandbox")
 
-ROUTER: Final = Router((*hooks.ROUTES, *erp.ROUTES, *bank.ROUTES))
+ROUTER: Final = Router((*hooks.ROUTES, *erp.ROUTES, *bank.ROUTES, *event_inbox.ROUTES))
 HOOK_PREFIX: Final = "/_sandbox"
 FAULT_HEADER: Final = "X-Sandbox-Fault"
 DRAIN_LIMIT: Final = 64 * 1024 * 1024  # an oversize body up to this is read and dropped, so the client sees the 413

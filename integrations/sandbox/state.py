@@ -169,6 +169,9 @@ class SandboxState:
             self.event_count = 0
             self.idempotency = IdempotencyStore()
             self.sftp_authorized_keys: list[str] = []  # OpenSSH public keys the SFTP server accepts
+            # the downstream subscriber of our canonical events (event_inbox.py): its secret and what it got
+            self.event_inbox_secret = ""
+            self.event_inbox: dict[str, Record] = {}
             self.faults.clear()
             self.requests.clear()
             # Ids minted at runtime carry a tag of when this state began, so that a restarted

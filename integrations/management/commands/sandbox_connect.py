@@ -9,6 +9,9 @@ sandbox bank, with two weeks of the bank's traffic before the first statement we
 elsewhere, closing at that statement's opening balance, so that the bank's API and its statement
 files concern our accounts.
 
+Every entity gets a webhook subscription to the sandbox's data warehouse (POST
+/warehouse/v1/events) for all canonical events, with a signing secret the warehouse is told of.
+
 Idempotent: connectors already configured are left alone (--force reconfigures them), and
 opening an account the sandbox already keeps changes nothing but its name.
 """
@@ -23,10 +26,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Min
 from django.utils import timezone
 
-from finops.masterdata.models import BankAccount
+from finops.masterdata.models import BankAccount, LegalEntity
 from finops.treasury.models import BankStatement
 from integrations.connectors import mapping_of, source_of, spec_for
 from integrations.models import Connector, ConnectorKind
+from integrations.outbox.models import WebhookSubscription
+from integrations.outbox.services import EVENT_TOPICS, subscription_create, subscription_update
 from integrations.sandbox.config import DEFAULT_TOKEN
 from integrations.services import connector_credentials_set, connector_mapping_set, connector_update
 from integrations.sync.http import ConnectorError, HttpClient, HttpRefused
@@ -35,6 +40,7 @@ from integrations.sync.retry import RetryPolicy
 SYSTEM_OF_KIND = {"billing_webhook": "billing", "gateway_webhook": "gateway"}
 BANK_KINDS = (ConnectorKind.BANK_API, ConnectorKind.BANK_SFTP)
 HISTORY_DAYS = 14
+WAREHOUSE = "Sandbox data warehouse"
 CENT = Decimal("0.01")
 
 
@@ -53,6 +59,7 @@ class Command(BaseCommand):
         hooks = HttpClient(sandbox, policy=RetryPolicy(max_attempts=3))
         schedule = {"cadence_minutes": options["cadence"], "next_run_at": timezone.now()}
         self._open_bank_accounts(hooks)
+        self._subscribe_warehouse(hooks, sandbox)
         sftp: dict[str, Any] | None = None
         for connector in Connector.objects.order_by("pk"):
             spec = spec_for(connector.kind)
@@ -80,6 +87,29 @@ class Command(BaseCommand):
                     self.stderr.write(f"{connector.name}: the sandbox refused the subscription: {exc}")
                     continue
                 self.stdout.write(f"{connector.name}: the sandbox sends its events to {url}")
+
+    def _subscribe_warehouse(self, hooks: HttpClient, sandbox: str) -> None:
+        """One subscription per entity to every canonical event, all signed with one secret, fresh
+        on each run (the sandbox forgets it when it stops)."""
+        secret = secrets.token_urlsafe(32)
+        _post(hooks, "/_sandbox/event-inbox/secret", {"secret": secret})
+        url = f"{sandbox}/warehouse/v1/events"
+        topics = sorted(EVENT_TOPICS)
+        for entity in LegalEntity.objects.order_by("code"):
+            existing = WebhookSubscription.objects.filter(entity=entity, name=WAREHOUSE).first()
+            if existing is None:
+                subscription_create(actor=None, entity=entity, name=WAREHOUSE, url=url, secret=secret, topics=topics)
+            else:
+                subscription_update(
+                    subscription_id=existing.pk,
+                    actor=None,
+                    name=WAREHOUSE,
+                    url=url,
+                    topics=topics,
+                    is_active=True,
+                    secret=secret,
+                )
+            self.stdout.write(f"{entity.code}: canonical events go to {url}")
 
     def _sftp_server(self, hooks: HttpClient) -> dict[str, Any] | None:
         try:
