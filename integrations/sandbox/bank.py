@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import time
 from decimal import Decimal
 from typing import Any, Final
@@ -72,7 +73,9 @@ def submit_payment(state: SandboxState, request: Request) -> Response:
     except IntakeError as exc:
         raise FieldError(exc.element, exc.message) from exc
     payment_id = state.mint("PMT")
-    decision = assess(payment, earlier_payment_id=state.message_ids.get(payment.message_id))
+    decision = assess(
+        payment, earlier_payment_id=state.message_ids.get(payment.message_id), refused=state.refused_accounts
+    )
     now = utc_now()
     report_id = f"STS-{payment_id}"
     state.message_ids.setdefault(payment.message_id, payment_id)
@@ -273,6 +276,18 @@ def _book(
     }
     state.transactions[account["iban"]].append(transaction)
     return transaction
+
+
+def refuse_account(state: SandboxState, body: Record) -> Record:
+    """From now on, transfers to this creditor account are rejected with `reason` (e.g. AC04 for a
+    closed account, AG01 for a transaction the account may not receive). The caller holds the lock."""
+    account = text(body, "account", max_length=34).replace(" ", "").upper()
+    reason = text(body, "reason", max_length=4)
+    if not re.fullmatch(r"[A-Z0-9]{4}", reason):
+        raise FieldError("reason", "reason must be an ISO 20022 status reason code such as AC04")
+    info = str(body.get("info") or f"transfers to {account} are refused ({reason})")[:105]
+    state.refused_accounts[account] = (reason, info)
+    return {"account": account, "reason": reason, "info": info}
 
 
 def _account(state: SandboxState, iban: str) -> Record:

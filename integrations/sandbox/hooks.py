@@ -84,6 +84,9 @@ def upsert_record(state: SandboxState, request: Request) -> Response:
     if (system, resource) == ("bank", "transactions"):
         with state.lock:
             return json_response(201, bank.add_transaction(state, body))
+    if (system, resource) == ("bank", "rejections"):
+        with state.lock:
+            return json_response(201, bank.refuse_account(state, body))
     if (system, resource) == ("bank", "accounts"):
         with state.lock:
             account, is_new = bank.add_account(state, body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
 
@@ -173,9 +174,13 @@ def _transfer(node: Element) -> Transfer:
     )
 
 
-def assess(payment: PaymentFile, *, earlier_payment_id: str | None) -> Decision:
+def assess(
+    payment: PaymentFile, *, earlier_payment_id: str | None, refused: Mapping[str, tuple[str, str]] | None = None
+) -> Decision:
     """What the bank makes of a file it has taken in: a whole-file rejection (a message id it has
-    seen, totals that do not add up), or a status per transfer."""
+    seen, totals that do not add up), or a status per transfer. `refused` maps a creditor IBAN or
+    account number to the (reason code, text) the bank rejects transfers to it with (a closed
+    account: AC04)."""
     transfers = payment.transfers
     file_problem: tuple[str, str] | None = None
     if earlier_payment_id is not None:
@@ -197,21 +202,25 @@ def assess(payment: PaymentFile, *, earlier_payment_id: str | None) -> Decision:
             for block in payment.blocks
         )
         return Decision(REJECTED, blocks, reason, info)
-    blocks = tuple(_assess_block(block) for block in payment.blocks)
+    blocks = tuple(_assess_block(block, refused or {}) for block in payment.blocks)
     return Decision(_summary([b.status for b in blocks]), blocks)
 
 
-def _assess_block(block: PaymentBlock) -> BlockStatus:
+def _assess_block(block: PaymentBlock, refused: Mapping[str, tuple[str, str]]) -> BlockStatus:
     debtor_problem = _iban_problem(block.debtor_iban) if block.debtor_iban else None
     if debtor_problem is not None:
         info = f"debtor IBAN {block.debtor_iban}: {debtor_problem}"
         statuses = tuple(TransferStatus(t, REJECTED, WRONG_DEBTOR_ACCOUNT, info) for t in block.transfers)
         return BlockStatus(block, REJECTED, statuses, WRONG_DEBTOR_ACCOUNT, info)
-    statuses = tuple(_assess_transfer(t) for t in block.transfers)
+    statuses = tuple(_assess_transfer(t, refused) for t in block.transfers)
     return BlockStatus(block, _summary([s.status for s in statuses]), statuses)
 
 
-def _assess_transfer(transfer: Transfer) -> TransferStatus:
+def _assess_transfer(transfer: Transfer, refused: Mapping[str, tuple[str, str]]) -> TransferStatus:
+    account = transfer.creditor_iban or transfer.creditor_account
+    if account in refused:
+        reason, info = refused[account]
+        return TransferStatus(transfer, REJECTED, reason, info)
     if transfer.creditor_iban:
         problem = _iban_problem(transfer.creditor_iban)
         if problem is not None:

@@ -163,6 +163,8 @@ class SandboxState:
             self.transactions: dict[str, list[Record]] = seed.transactions
             self.payments: dict[str, Record] = {}
             self.message_ids: dict[str, str] = {}  # pain.001 MsgId -> payment id, to spot resubmissions
+            # creditor IBAN / account number -> (reason code, text): transfers to it are rejected
+            self.refused_accounts: dict[str, tuple[str, str]] = {}
             self.subscriptions: dict[str, Record] = {}
             self.gateway_payments: list[Record] = seed.gateway_payments
             self.billed_invoices: list[str] = []  # invoices the billing platform issued, oldest first

@@ -419,3 +419,28 @@ def test_a_batch_sent_over_the_api_shows_its_submission_and_offers_no_file(
     assert mark_sent.status_code == 422
     assert approved_batch.state == BatchState.TRANSMITTED
     assert approved_batch.bank_submission_id in sent
+
+
+def test_a_transfer_to_a_closed_account_is_rejected_alone_and_the_batch_is_partly_rejected(
+    bank: Any, sandbox: str, approved_batch: PaymentBatch, treasury_de: Any
+) -> None:
+    closed = http_call(
+        "POST",
+        f"{sandbox}/_sandbox/bank/rejections",
+        json_body={"account": PAYEES[1][2], "reason": "AC04", "info": "account closed"},
+        token=None,
+    )
+    assert closed.status == 201
+    batch = _transmitted(approved_batch, treasury_de)
+
+    report = bank_payment_status_poll()
+
+    batch.refresh_from_db()
+    payments = {p.end_to_end_id: p for p in Payment.objects.filter(batch=batch)}
+    assert report.decided == 1
+    assert batch.state == BatchState.PARTLY_REJECTED
+    assert payments["PB-0001-001"].state == PaymentState.ACCEPTED
+    assert payments["PB-0001-002"].state == PaymentState.REJECTED
+    assert payments["PB-0001-002"].status_reason == "AC04: account closed"
+    [item] = ExceptionItem.objects.filter(kind="rejected_payment")
+    assert item.object_id == str(payments["PB-0001-002"].pk)
