@@ -5,13 +5,10 @@ secrets never answered, and every endpoint in the OpenAPI schema."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -28,48 +25,13 @@ from integrations.connectors import spec_for
 from integrations.forms import ConnectorForm
 from integrations.models import Connector, ConnectorKind, SyncFailure, SyncRun
 from integrations.sandbox.config import DEFAULT_TOKEN
-from integrations.sandbox.testing import http_call, run_sandbox
 from integrations.states import FailureKind, FailureState, SyncState
 from integrations.sync.runs import sync_run_execute
 from tests.factories import UserFactory
 from tests.integrations.connectors.support import fault, make_connector, mark_after, run_once, set_marks
 
-QUEUE = f"fct-test-api-{uuid.uuid4().hex[:12]}"
 JSON = "application/json"
 NEW_TOKEN = "tok-7f3a9c1e5b2d4680-api"
-
-
-@pytest.fixture(scope="module")
-def sandbox_server() -> Iterator[str]:
-    with run_sandbox(timeout_hold_seconds=2.0) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def sandbox(sandbox_server: str) -> str:
-    answer = http_call("POST", f"{sandbox_server}/_sandbox/reset", token=None)
-    assert answer.status == 200, answer.body
-    return sandbox_server
-
-
-@pytest.fixture(autouse=True)
-def _own_queue(settings: Any) -> None:
-    """Runs queued here go to a queue of this module's own, never to another suite's worker."""
-    settings.FCT_INTEGRATIONS_QUEUE = QUEUE
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _drop_own_queue() -> Iterator[None]:
-    yield
-    import redis
-
-    client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
-    client.delete(QUEUE, f"_kombu.binding.{QUEUE}")
-
-
-@pytest.fixture
-def erp(admin_de: Any, entity_de: Any, sandbox: str) -> Connector:
-    return make_connector(admin_de, entity_de, "erp_rest", sandbox)
 
 
 @pytest.fixture
