@@ -7,6 +7,7 @@ from typing import Final
 
 from lxml import etree
 
+from integrations.sandbox.iso_xml import IsoWriter
 from integrations.sandbox.payment_intake import Decision, PaymentFile, TransferStatus
 
 MESSAGE: Final = "pain.002.001.03"
@@ -15,15 +16,8 @@ RECEIVED: Final = "RCVD"
 MAX_INFO: Final = 105  # AddtlInf is Max105Text
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
-
-    def add(self, parent: etree._Element, name: str, value: str | None = None) -> etree._Element:
-        node = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-        if value is not None:
-            node.text = value
-        return node
+class _Writer(IsoWriter):
+    namespace = NAMESPACE
 
     def reason(self, parent: etree._Element, code: str, info: str) -> None:
         if not code:

@@ -27,6 +27,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from integrations.sandbox.clock import UTC, iso_z
+from integrations.sandbox.iso_xml import IsoWriter
 from integrations.sandbox.money import money
 
 if TYPE_CHECKING:
@@ -61,15 +62,8 @@ def statement_created_at(day: dt.date, *, now: dt.datetime) -> dt.datetime:
     return min(dt.datetime.combine(day + dt.timedelta(days=1), READY_AT, tzinfo=UTC), now)
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.root = etree.Element(f"{{{NAMESPACE}}}Document", nsmap={None: NAMESPACE})
-
-    def add(self, parent: etree._Element, name: str, value: str | None = None) -> etree._Element:
-        node = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-        if value is not None:
-            node.text = value
-        return node
+class _Writer(IsoWriter):
+    namespace = NAMESPACE
 
     def amount(self, parent: etree._Element, name: str, value: Decimal, currency: str) -> None:
         self.add(parent, name, money(abs(value))).set("Ccy", currency)
