@@ -20,7 +20,7 @@ from integrations.sync.context import LeaseLost, RunContext
 from integrations.sync.dispatch import connector_dispatch_due
 from integrations.sync.lease import MAX_CLAIMS, sync_lease_sweep
 from integrations.sync.runs import SyncAlreadyLive, sync_run_claim, sync_run_execute, sync_run_request
-from tests.integrations.connectors.conftest import QUEUE
+from tests.integrations.conftest import QUEUE
 from tests.integrations.connectors.support import make_connector, mark_after, set_marks
 
 
