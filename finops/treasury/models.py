@@ -66,7 +66,8 @@ class StatementLine(models.Model):
     fingerprint so far in the document: two genuine lines may be identical in every field, so
     (statement, fingerprint, occurrence) identifies a line without ever merging two."""
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: the (statement, line_no) unique index leads with it.
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField()
     amount = AmountField()
     currency = CurrencyField()

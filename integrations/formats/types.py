@@ -8,9 +8,11 @@ timezone-aware.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeAlias
 
 
 class CreditDebit(StrEnum):
@@ -144,6 +146,50 @@ class Statement:
             return None
         movement = sum((e.signed_amount for e in self.booked_entries), Decimal(0))
         return opening.amount + movement == closing.amount
+
+
+@dataclass(frozen=True, slots=True)
+class StatementStart:
+    """A statement as far as it is read before its first entry; its entries follow one by one,
+    then its StatementEnd. statement.entries is empty, and what the file gives only after the
+    entries (an MT940 closing balance) is not there yet."""
+
+    statement: Statement
+
+
+@dataclass(frozen=True, slots=True)
+class StatementEnd:
+    """The statement complete but for its entries (statement.entries is empty): they were
+    yielded one by one between its StatementStart and this."""
+
+    statement: Statement
+
+
+# What the streaming readers yield: for each statement, its start, its entries, its end. Memory
+# stays flat whatever the size of a statement; the statement's totals come with its end.
+StatementEvent: TypeAlias = StatementStart | Entry | StatementEnd
+
+
+def statements_from(events: Iterable[StatementEvent]) -> Iterator[Statement]:
+    """Whole statements (entries included) from a stream of statement events."""
+    entries: list[Entry] = []
+    for event in events:
+        if isinstance(event, Entry):
+            entries.append(event)
+        elif isinstance(event, StatementStart):
+            entries = []
+        else:
+            yield replace(event.statement, entries=tuple(entries))
+            entries = []
+
+
+def statement_events(statements: Iterable[Statement]) -> Iterator[StatementEvent]:
+    """The events of statements read whole (BAI2, CSV), for a consumer of streamed statements."""
+    for statement in statements:
+        head = replace(statement, entries=())
+        yield StatementStart(head)
+        yield from statement.entries
+        yield StatementEnd(head)
 
 
 @dataclass(frozen=True, slots=True)

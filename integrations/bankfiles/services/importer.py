@@ -28,12 +28,13 @@ from integrations.bankfiles.services.payment_status import ach_returns_apply, pa
 from integrations.bankfiles.services.statements import StatementWriter
 from integrations.formats import xsd
 from integrations.formats.bai2 import parse_bai2
-from integrations.formats.camt import iter_camt_statements
+from integrations.formats.camt import iter_camt_entries
 from integrations.formats.detect import detect_format, iter_zip_members
 from integrations.formats.errors import FormatError, UnknownFormatError
-from integrations.formats.mt940 import parse_mt940
+from integrations.formats.mt940 import iter_mt940
 from integrations.formats.nacha import parse_nacha
 from integrations.formats.pain002 import parse_pain002
+from integrations.formats.types import statement_events
 from integrations.formats.xmlsafe import message_name, namespace, parse_xml
 
 logger = structlog.get_logger(__name__)
@@ -212,13 +213,20 @@ def _import_document(
         writer = StatementWriter(inbound=inbound, user=user, access=access, outcome=outcome)
         if file_format.startswith("camt."):
             outcome.warnings.extend(_xml_schema_warnings(data, filename))
-            # Streamed: one statement in memory at a time, whatever the file's size.
-            statements = iter_camt_statements(io.BytesIO(data), filename=filename, max_bytes=max_file_bytes())
-            writer.write_all(statements, file_format=file_format, filename=filename)
-            return
-        parsed = parse_mt940(data, filename) if file_format == "mt940" else parse_bai2(data, filename)
-        outcome.warnings.extend(f"{filename}: {w}" for w in parsed.warnings)
-        writer.write_all(parsed.statements, file_format=file_format, filename=filename)
+            # Streamed: one entry in memory at a time, whatever the size of the file or statement.
+            events = iter_camt_entries(io.BytesIO(data), filename=filename, max_bytes=max_file_bytes())
+            writer.write_events(events, file_format=file_format, filename=filename)
+        elif file_format == "mt940":
+            reader_warnings: list[str] = []
+            position = len(outcome.warnings)  # the reader's warnings come first, as when read whole
+            writer.write_events(
+                iter_mt940(data, filename, warnings=reader_warnings), file_format="mt940", filename=filename
+            )
+            outcome.warnings[position:position] = [f"{filename}: {w}" for w in reader_warnings]
+        else:
+            parsed = parse_bai2(data, filename)
+            outcome.warnings.extend(f"{filename}: {w}" for w in parsed.warnings)
+            writer.write_events(statement_events(parsed.statements), file_format=file_format, filename=filename)
     elif file_format == "pain.002":
         report = parse_pain002(data, filename, max_bytes=max_file_bytes())
         payment_status_apply(
@@ -293,9 +301,12 @@ def _store_content(pk: int, data: bytes) -> None:
     client-side binding, as an escaped literal: about 7 times the file, measured with a 77 MB
     camt.053). Streamed in 1 MiB pieces by binary COPY into a temporary table and moved over
     by the server, it costs the client nothing. Called last, once the statements are freed.
+    The server compresses the bytes with lz4 where it can: pglz took 0.8 s for a 73 MB camt.053,
+    lz4 0.25 s (for a third more space).
     """
     table = connection.ops.quote_name(InboundFile._meta.db_table)
     with connection.cursor() as cursor:
+        previous = _use_fast_toast_compression(cursor)
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bankfiles_upload (content bytea) ON COMMIT DROP")
         cursor.execute("DELETE FROM pg_temp.bankfiles_upload")
         with cursor.copy("COPY pg_temp.bankfiles_upload (content) FROM STDIN (FORMAT BINARY)") as copy:
@@ -309,6 +320,19 @@ def _store_content(pk: int, data: bytes) -> None:
             [pk],
         )
         cursor.execute("DELETE FROM pg_temp.bankfiles_upload")
+        if previous is not None:
+            cursor.execute("SELECT set_config('default_toast_compression', %s, true)", [previous])
+
+
+def _use_fast_toast_compression(cursor: Any) -> str | None:
+    """Compress with lz4 until the transaction ends, where the server has it (PostgreSQL 14 on,
+    built with lz4); returns the setting to go back to, or None when nothing was changed."""
+    cursor.execute("SELECT setting, 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+    row = cursor.fetchone()
+    if row is None or not row[1]:
+        return None
+    cursor.execute("SELECT set_config('default_toast_compression', 'lz4', true)")
+    return str(row[0])
 
 
 def _detected_or_blank(data: bytes, filename: str) -> str:

@@ -5,6 +5,7 @@ message naming the file and the line or element, and writes nothing at all."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -210,6 +211,44 @@ def test_truncated_camt_is_refused_whole(entity_de: Any, fixtures_dir: Path, tmp
 
     assert "cut.xml" in message
     assert "line" in message
+    assert row_counts() == before
+
+
+def test_truncated_mt940_is_refused_whole_after_its_lines_were_copied(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """WOLPH betterplace/sepa_mt9401.sta cut inside its last statement: the statements before
+    were streamed into the database already, and are rolled back with the rest."""
+    path = fixtures_dir / "mt940/wolph_betterplace_sepa_mt9401.sta"
+    for number in sorted(set(re.findall(r"^:25:(\S+)", path.read_text("latin-1"), re.MULTILINE))):
+        own_account(entity_de, number=number)
+    data = path.read_bytes()
+    truncated = tmp_path / "cut.sta"
+    truncated.write_bytes(data[: data.rindex(b":62F:")])
+    before = row_counts()
+
+    message = _refused(truncated)
+
+    assert "cut.sta" in message
+    assert "looks truncated" in message
+    assert row_counts() == before
+
+
+def test_an_unknown_account_does_not_hide_a_broken_file(entity_de: Any, fixtures_dir: Path, tmp_path: Path) -> None:
+    """GENKGO camt053.v2.multi.statement.xml cut inside its second statement, for an account that
+    is not ours: the file is read on after the first statement is refused, and is refused for
+    being broken, which is what its sender has to fix first."""
+    own_account(entity_de, iban="NL08INGB0000001234")  # some other account of ours
+    data = (fixtures_dir / "camt053/genkgo_camt053.v2.multi.statement.xml").read_bytes()
+    cut = data.index(b"<Stmt>", data.index(b"</Stmt>"))
+    truncated = tmp_path / "cut.xml"
+    truncated.write_bytes(data[: cut + 200])
+    before = row_counts()
+
+    message = _refused(truncated)
+
+    assert "not well-formed XML" in message
+    assert "not one of our bank accounts" not in message
     assert row_counts() == before
 
 

@@ -491,3 +491,33 @@ def test_statement_import_writes_audit_events_and_links_the_file(entity_de: Any,
     assert bytes(inbound.content) == (fixtures_dir / "camt053/genkgo_camt053.v2.multi.statement.xml").read_bytes()
     assert AuditEvent.objects.filter(action="bank_file.imported", object_id=str(inbound.pk)).count() == 1
     assert AuditEvent.objects.filter(action="statement.imported", entity=entity_de).count() == 2
+
+
+def test_mt940_reader_warnings_come_before_the_writer_warnings(entity_de: Any, fixtures_dir: Path) -> None:
+    """WOLPH jejik/abnamro.sta on an account we keep in USD: the reader's warning (60M/62M)
+    comes first, then one "the file says EUR" per statement, the order the summary always had."""
+    own_account(entity_de, number="517852257", currency="USD")
+
+    summary = run_cli(fixtures_dir / "mt940/wolph_jejik_abnamro.sta")
+
+    warnings = summary["warnings"]
+    assert len(warnings) == 3
+    assert ":60M:/:62M:" in warnings[0]
+    assert all("the file says the account is in EUR" in w for w in warnings[1:])
+
+
+def test_statement_totals_are_set_once_its_lines_are_streamed(entity_de: Any, fixtures_dir: Path) -> None:
+    """WOLPH cmxl/mt940.sta: three statements on three accounts, each inserted before its lines
+    and completed after them; every stored total agrees with the lines stored."""
+    for number, currency in (("45050050/76198810", "DEM"), ("1234567", "EUR"), ("320000546101", "PLN")):
+        own_account(entity_de, number=number, currency=currency)
+
+    run_cli(fixtures_dir / "mt940/wolph_cmxl_mt940.sta")
+
+    for statement in BankStatement.objects.all():
+        lines = list(statement.lines.all())
+        assert statement.entry_count == len(lines)
+        assert statement.total_credits == sum((x.amount for x in lines if x.credit_debit == "CRDT"), D(0))
+        assert statement.total_debits == sum((x.amount for x in lines if x.credit_debit == "DBIT"), D(0))
+        assert statement.reconciles is True
+        assert len(statement.content_sha256) == 64

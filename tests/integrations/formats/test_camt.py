@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integrations.formats.camt import iter_camt_statements, parse_camt
+from integrations.formats.camt import iter_camt_entries, iter_camt_statements, parse_camt
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
-from integrations.formats.types import BankFile, CreditDebit, Statement
+from integrations.formats.types import BankFile, CreditDebit, Entry, Statement, StatementEnd, StatementStart
+from integrations.formats.xmlsafe import without_default_namespace
 
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
 REPO = Path(__file__).resolve().parents[3]
@@ -520,6 +521,128 @@ def test_streaming_memory_stays_flat() -> None:
     count, growth_kib = (int(x) for x in result.stdout.split())
     assert count == 20_000
     assert growth_kib < 20 * 1024
+
+
+def test_iter_camt_entries_yields_each_statement_start_entries_and_end() -> None:
+    balances = _balance_xml("OPBD", Decimal("10.00")) + _balance_xml("CLBD", Decimal("11.00"))
+    data = _document(
+        _statement_xml(_entry("1.00"), statement_id="S1", balances=balances),
+        _statement_xml(_entry("2.00") + _entry("3.00", "DBIT"), statement_id="S2"),
+    )
+
+    events = list(iter_camt_entries(io.BytesIO(data)))
+
+    assert [type(e).__name__ for e in events] == [
+        "StatementStart",
+        "Entry",
+        "StatementEnd",
+        "StatementStart",
+        "Entry",
+        "Entry",
+        "StatementEnd",
+    ]
+    first_start, first_end = events[0], events[2]
+    assert isinstance(first_start, StatementStart)
+    assert isinstance(first_end, StatementEnd)
+    # Balances come before the entries in the schema: the start already carries them.
+    assert first_start.statement.balances == first_end.statement.balances
+    assert [b.type for b in first_start.statement.balances] == ["OPBD", "CLBD"]
+    assert first_end.statement.entries == ()
+    assert [e.amount for e in events if isinstance(e, Entry)] == [Decimal("1.00"), Decimal("2.00"), Decimal("3.00")]
+
+
+def test_statement_whose_id_follows_its_entries_reads_as_when_it_leads() -> None:
+    """Not schema-valid, but read all the same: the entries wait for the statement's end."""
+    account = "<Acct><Id><IBAN>NL77ABNA0574908765</IBAN></Id><Ccy>EUR</Ccy></Acct>"
+    leading = _document(f"<Stmt><Id>S1</Id>{account}{_entry('1.00')}{_entry('2.00')}</Stmt>")
+    trailing = _document(f"<Stmt>{account}{_entry('1.00')}{_entry('2.00')}<Id>S1</Id></Stmt>")
+
+    events = list(iter_camt_entries(io.BytesIO(trailing)))
+
+    assert [type(e).__name__ for e in events] == ["StatementStart", "Entry", "Entry", "StatementEnd"]
+    assert (
+        parse_camt(trailing, validate_schema=False).statements == parse_camt(leading, validate_schema=False).statements
+    )
+
+
+def test_entry_streaming_memory_stays_flat_within_one_statement() -> None:
+    """One statement of 50,000 entries streamed with iter_camt_entries: peak RSS must not grow
+    with the statement (holding its entries, as iter_camt_statements does, costs 17 MB here)."""
+    script = textwrap.dedent(
+        """
+        import io, resource
+        from integrations.formats.camt import iter_camt_entries
+        from integrations.formats.types import Entry
+
+        NTRY = (b'<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>'
+                b'2026-01-01</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>E-%d</EndToEndId>'
+                b'</Refs><RmtInf><Ustrd>Invoice %d with some words of padding after it</Ustrd>'
+                b'</RmtInf></TxDtls></NtryDtls></Ntry>')
+        data = (b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>'
+                b'<GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Id>S</Id><Acct><Id><Othr><Id>1</Id></Othr></Id>'
+                b'</Acct>' + b''.join(NTRY % (i, i) for i in range(50000)) + b'</Stmt></BkToCstmrStmt></Document>')
+
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        count = sum(isinstance(event, Entry) for event in iter_camt_entries(io.BytesIO(data)))
+        growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        print(count, growth)
+        """
+    )
+
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
+
+    count, growth_kib = (int(x) for x in result.stdout.split())
+    assert count == 50_000
+    assert growth_kib < 4 * 1024
+
+
+# --- the root's default namespace -----------------------------------------------------------
+
+
+def test_default_namespace_is_taken_off_the_stream_without_moving_a_line() -> None:
+    data = (
+        b'<?xml version="1.0"?>\n<!-- x -->\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"\n a="b">'
+    )
+
+    stream, found = without_default_namespace(io.BytesIO(data + b"<rest/>"))
+
+    rewritten = stream.read(-1)
+    assert found == "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
+    assert len(rewritten) == len(data) + len(b"<rest/>")
+    assert rewritten.count(b"\n") == data.count(b"\n")
+    assert b"xmlns" not in rewritten
+    assert rewritten.endswith(b' a="b"><rest/>')
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'<ns:Document xmlns:ns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"/>',  # prefixed root
+        b"<Document xmlns='urn:x&amp;y'/>",  # an entity in the declaration
+        b"<Document a='xmlns=\"urn:x\"'/>",  # only an attribute value that looks like one
+        "<Document xmlns='urn:x'/>".encode("utf-16"),  # not ASCII-compatible
+    ],
+)
+def test_unusual_roots_are_left_as_they_are(document: bytes) -> None:
+    stream, found = without_default_namespace(io.BytesIO(document))
+
+    assert (stream.read(-1), found) == (document, "")
+
+
+def test_namespaced_document_keeps_its_version_header_and_error_lines() -> None:
+    single_quoted = _document(_statement_xml(_entry())).replace(
+        b'xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"',
+        b"\n  xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.08'",
+    )
+    broken = single_quoted.replace(b"<CdtDbtInd>CRDT</CdtDbtInd>", b"<CdtDbtInd>CRDT</Cdt>")
+
+    bank_file = parse_camt(b"\xef\xbb\xbf" + single_quoted, validate_schema=False)
+    with pytest.raises(FormatError) as caught:
+        parse_camt(broken)
+
+    assert (bank_file.format, bank_file.version) == ("camt.053", "001.08")
+    assert not any("namespace" in w for w in parse_camt(single_quoted).warnings)
+    assert caught.value.line == 3  # the declaration's own line break is kept
 
 
 # --- property ----------------------------------------------------------------------------------

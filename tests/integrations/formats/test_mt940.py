@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from integrations.formats.errors import FormatError
-from integrations.formats.mt940 import parse_mt940, parse_swift_amount
-from integrations.formats.types import BankFile, CreditDebit, Statement
+from integrations.formats.mt940 import iter_mt940, parse_mt940, parse_swift_amount
+from integrations.formats.types import BankFile, CreditDebit, Statement, StatementEnd, StatementStart
 
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "mt940"
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _parse(name: str) -> BankFile:
@@ -337,6 +341,87 @@ def test_unreadable_61_is_refused_naming_its_line() -> None:
         parse_mt940(data)
 
     assert caught.value.line == 5
+
+
+def test_iter_mt940_yields_each_statement_start_entries_and_end_then_its_warnings() -> None:
+    """WOLPH jejik/abnamro.sta: two statements of 8 and 2 lines; the 60M/62M warning comes once
+    the stream is exhausted."""
+    warnings: list[str] = []
+
+    events = list(iter_mt940((FIXTURES / "wolph_jejik_abnamro.sta").read_bytes(), warnings=warnings))
+
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == ["StatementStart", *["Entry"] * 8, "StatementEnd", "StatementStart", *["Entry"] * 2, "StatementEnd"]
+    start, end = events[0], events[9]
+    assert isinstance(start, StatementStart)
+    assert isinstance(end, StatementEnd)
+    # The closing balance comes after the entries in MT940: only the end has it.
+    assert [b.type for b in start.statement.balances] == ["OPBD"]
+    assert [b.type for b in end.statement.balances] == ["OPBD", "CLBD"]
+    assert start.statement.document_id == end.statement.document_id == "ABN AMRO BANK NV/19321/1"
+    assert len(warnings) == 1
+    assert ":60M:/:62M:" in warnings[0]
+
+
+def test_account_given_after_the_entries_is_read_as_before() -> None:
+    """Synthetic: a :25: after the :61: lines (not where the standard puts it) still names the
+    account of every line."""
+    data = b":20:LATE\n:28C:1\n:60F:C240101EUR0,\n:61:240101C1,NTRF\n:61:240101C2,NTRF\n:25:12345\n:62F:C240101EUR3,\n"
+
+    events = list(iter_mt940(data, warnings=[]))
+    (statement,) = parse_mt940(data).statements
+
+    assert [type(e).__name__ for e in events] == ["StatementStart", "Entry", "Entry", "StatementEnd"]
+    assert statement.account.other_id == "12345"
+    assert [e.amount for e in statement.entries] == [Decimal(1), Decimal(2)]
+    assert statement.reconciles is True
+
+
+def test_a_truncated_file_is_reported_before_a_bad_line_earlier_in_it() -> None:
+    """Synthetic: an unreadable :61: in the first statement, and a second statement cut off.
+    The whole file is read before the bad line is reported, so the truncation, the graver
+    fault, names the file's state, as when the file was read whole before anything else."""
+    data = (
+        b":20:A\n:25:1\n:28C:1\n:60F:C240101EUR0,\n:61:240101X1,NTRF\n:62F:C240101EUR0,\n"
+        b":20:CUT\n:25:1\n:28C:2\n:60F:C240101EUR0,\n:61:240101C1,NTRF\n"
+    )
+
+    with pytest.raises(FormatError) as caught:
+        list(iter_mt940(data, warnings=[]))
+
+    assert caught.value.line == 7
+    assert "'CUT'" in str(caught.value)
+
+
+def test_streaming_memory_stays_flat_within_one_statement() -> None:
+    """One statement of 50,000 :61:/:86: pairs streamed with iter_mt940: peak RSS must not grow
+    with the statement (parse_mt940, which keeps the entries, grows by tens of MB here)."""
+    script = textwrap.dedent(
+        """
+        import resource
+        from integrations.formats.mt940 import iter_mt940
+        from integrations.formats.types import Entry
+
+        lines = [":20:BIG", ":25:DE89370400440532013000", ":28C:1", ":60F:C240101EUR0,"]
+        for i in range(50000):
+            lines.append(":61:2401010101C1,NTRFE2E%09d//B%09d" % (i, i))
+            lines.append(":86:166?00GUTSCHRIFT?20EREF+E2E%09d?21SVWZ+Invoice %d?32Name %d" % (i, i, i))
+        lines.append(":62F:C240101EUR50000,")
+        data = "\\n".join(lines).encode()
+        del lines
+
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        count = sum(isinstance(event, Entry) for event in iter_mt940(data, warnings=[]))
+        growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        print(count, growth)
+        """
+    )
+
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
+
+    count, growth_kib = (int(x) for x in result.stdout.split())
+    assert count == 50_000
+    assert growth_kib < 4 * 1024
 
 
 _AMOUNTS = st.decimals(min_value=0, max_value=Decimal("999999999999.99"), places=2)
