@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from finops.accounts.models import User
 from finops.accounts.roles import ADMINISTER_ENTITY, WORK_TREASURY
 from finops.accounts.selectors import entities_for
+from finops.masterdata.models import LegalEntity
 from integrations.bankfiles.models import InboundFile
 
 # Treasury analysts import statements and bank acknowledgements; an entity's admins may too.
@@ -29,18 +31,26 @@ class BankFileRefused(Exception):
 
 class Access:
     """Which entities the importing user may see and import into; the system (no user) may
-    import everywhere. Computed once per file, not once per statement."""
+    import everywhere, or, on behalf of a connector, only into the entities it serves
+    (`entity_ids`). Computed once per file, not once per statement."""
 
-    def __init__(self, user: User | None) -> None:
+    def __init__(self, user: User | None, *, entity_ids: Collection[int] | None = None) -> None:
         self.user = user
-        if user is None:
-            self._visible: frozenset[int] | None = None
-            self._importable: frozenset[int] | None = None
-            return
-        self._visible = frozenset(entities_for(user).values_list("pk", flat=True))
-        self._importable = frozenset(
-            pk for perm in IMPORT_PERMISSIONS for pk in entities_for(user, perm).values_list("pk", flat=True)
-        )
+        self._visible: frozenset[int] | None = None
+        self._importable: frozenset[int] | None = None
+        self.scope = ""  # how a refusal names where we looked
+        if user is not None:
+            self._visible = frozenset(entities_for(user).values_list("pk", flat=True))
+            self._importable = frozenset(
+                pk for perm in IMPORT_PERMISSIONS for pk in entities_for(user, perm).values_list("pk", flat=True)
+            )
+            self.scope = " in your entities"
+        if entity_ids is not None:
+            limit = frozenset(entity_ids)
+            self._visible = limit if self._visible is None else self._visible & limit
+            self._importable = limit if self._importable is None else self._importable & limit
+            codes = ", ".join(LegalEntity.objects.filter(pk__in=limit).order_by("code").values_list("code", flat=True))
+            self.scope = f" of {codes or 'no entity'} (the entities this source serves)"
 
     def sees(self, entity_id: int) -> bool:
         return self._visible is None or entity_id in self._visible

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,7 @@ def bank_file_import(
     user: User | None = None,
     keep_refused: bool = True,
     correlation_id: str | None = None,
+    entity_ids: Collection[int] | None = None,
 ) -> ImportResult:
     """Import a camt.052/.053/.054, MT940, BAI2, pain.002 or NACHA returns file, or a ZIP of them.
 
@@ -90,11 +92,14 @@ def bank_file_import(
     is unique per (account, format, document id) and its content hash tells a re-delivery
     (skipped, counted as a duplicate) from a reused id (refused); a pain.002 MsgId or NACHA
     file header is recorded once; payments already in the reported state are left alone.
+
+    `entity_ids` limits a system import (a connector's) to the accounts and payments of those
+    entities: a file about any other account is refused like one about an unknown account.
     """
     with correlation(correlation_id) as cid:
         try:
             bank_file_check_size(size=len(data), filename=filename)
-            return _import(data=data, filename=filename, source=source, user=user)
+            return _import(data=data, filename=filename, source=source, user=user, entity_ids=entity_ids)
         except (BankFileRefused, FormatError) as exc:
             message = exc.message if isinstance(exc, BankFileRefused) else _format_error_message(exc, filename)
             logger.warning("bank_file.refused", filename=filename, source=source, error=message)
@@ -110,9 +115,11 @@ def _format_error_message(exc: FormatError, filename: str) -> str:
     return f"{named}; nothing was imported"
 
 
-def _import(*, data: bytes, filename: str, source: str, user: User | None) -> ImportResult:
+def _import(
+    *, data: bytes, filename: str, source: str, user: User | None, entity_ids: Collection[int] | None
+) -> ImportResult:
     digest = hashlib.sha256(data).hexdigest()
-    access = Access(user)
+    access = Access(user, entity_ids=entity_ids)
     with transaction.atomic():
         inbound, previous = _claim(digest=digest, data=data, filename=filename, source=source, user=user)
         if previous is not None:

@@ -158,7 +158,7 @@ class AccountResolver:
         if not visible:
             raise BankFileRefused(
                 f"{where} is for account {ref.identifier}, which is not one of our bank accounts"
-                f"{'' if self._access.user is None else ' in your entities'}; nothing was imported. "
+                f"{self._access.scope}; nothing was imported. "
                 "Add the account under Bank accounts (with its entity) and import the file again."
             )
         if len(visible) > 1:

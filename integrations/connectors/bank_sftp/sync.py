@@ -47,7 +47,8 @@ def file_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
     try:
         bank_file_check_size(size=int(payload.get("size") or 0), filename=name)
         data = _bytes_of(ctx.connector, payload)
-        result = bank_file_import(data=data, filename=name, source=ctx.source)
+        # the connector serves its own entity: a file about another entity's account is refused
+        result = bank_file_import(data=data, filename=name, source=ctx.source, entity_ids=[ctx.entity.pk])
     except BankFileRefused as refusal:
         raise MappingError(refusal.message) from refusal
     inbound = None

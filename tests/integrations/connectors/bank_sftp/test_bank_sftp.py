@@ -286,6 +286,21 @@ def test_a_file_refused_for_an_unknown_account_is_replayed_once_the_account_exis
     assert all("/processed/" in path for path in remote_files(bank))
 
 
+def test_a_file_about_another_entitys_account_is_refused(admin_de, entity_de, entity_gb, bank, fixtures_dir):
+    """DE01's connector fetches WOLPH rabobank-iban.sta, whose account is GB01's: nothing of it
+    lands in GB01 through DE01's connector."""
+    own_account(entity_gb, iban="NL71RABO0123456789")
+    connector = sftp_connector(admin_de, entity_de, bank)
+    put_fixture(bank, fixtures_dir / RABO_MT940)
+
+    run = run_once(connector)
+
+    failure = SyncFailure.objects.get(connector=connector)
+    assert _counts(run) == (SyncState.PARTLY_FAILED, 1, 0, 0, 1)
+    assert "NL71RABO0123456789, which is not one of our bank accounts of DE01" in failure.error
+    assert not StatementLine.objects.exists()
+
+
 def test_the_sandbox_banks_own_statement_files_import_and_reconcile(admin_de, entity_de, bank):
     """The sandbox drops a camt.053 per booked day of its accounts; for its Commerzbank account
     of DE01 they add up to what its API books before today, and every statement reconciles."""
