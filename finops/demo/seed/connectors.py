@@ -29,7 +29,7 @@ CONNECTORS = (
 # Banks that deliver one account's statements each: by API (which account to pull), or as files
 # on their SFTP server (a folder per bank named by its BIC, a camt.053 per day named after the
 # account, as the sandbox bank lays them out: integrations/sandbox/API.md).
-BANK_API_CONNECTORS = (("Deutsche Bank API – DE01", "HB-DE01-DEUT"),)
+BANK_API_CONNECTORS = (("Deutsche Bank API – DE01", "HB-DE01-DEUT-TRS"),)
 BANK_SFTP_CONNECTORS = (
     ("Commerzbank SFTP statements – DE01", "HB-DE01-COBA"),
     ("NatWest SFTP statements – GB01", "HB-GB01-NWBK"),
