@@ -17,7 +17,7 @@ from integrations.sandbox.clock import parse_date, utc_now
 from integrations.sandbox.exchange import FieldError, HttpError, Request, Response, json_response
 from integrations.sandbox.money import money
 from integrations.sandbox.paging import bend_page, page_request, paginate
-from integrations.sandbox.payment_intake import ACCEPTED, IntakeError, assess, read_pain001
+from integrations.sandbox.payment_intake import ACCEPTED, IntakeError, aba_is_valid, assess, read_pain001
 from integrations.sandbox.payment_status import RECEIVED, build_pain002
 from integrations.sandbox.routing import Route, route
 from integrations.sandbox.state import Record, SandboxState
@@ -26,19 +26,38 @@ from integrations.sandbox.validation import date as date_field
 from integrations.sandbox.validation import money as money_field
 
 MAX_HISTORY_DAYS: Final = 366
+# A US account number: digits only, up to the 17 a NACHA entry has room for.
+_ACCOUNT_NUMBER: Final = re.compile(r"[0-9]{4,17}")
+
+
+def account_key(account: Record) -> str:
+    """What the bank knows an account by: its IBAN, or its account number for an account
+    without one (a US account, kept with its ABA routing number)."""
+    return str(account.get("iban") or account["account_number"])
+
+
+def _listed(account: Record) -> Record:
+    if account.get("iban"):
+        return {"iban": account["iban"], "currency": account["currency"], "name": account["name"]}
+    return {
+        "account_number": account["account_number"],
+        "routing_number": account["routing_number"],
+        "currency": account["currency"],
+        "name": account["name"],
+    }
 
 
 def list_accounts(state: SandboxState, request: Request) -> Response:
     with state.lock:
-        data = [{"iban": a["iban"], "currency": a["currency"], "name": a["name"]} for a in state.bank_accounts.values()]
+        data = [_listed(a) for a in (*state.bank_accounts.values(), *state.number_accounts.values())]
     return json_response(200, {"data": data})
 
 
 def account_balances(state: SandboxState, request: Request) -> Response:
     today = state.options.seed_day()
     with state.lock:
-        account = _account(state, request.params["iban"])
-        transactions = state.transactions[account["iban"]]
+        account = _account(state, request.params["account"])
+        transactions = state.transactions[account_key(account)]
         booked = Decimal(account["opening_balance"]) + sum(
             (Decimal(t["amount"]) for t in transactions if t["booking_date"] < today.isoformat()), Decimal(0)
         )
@@ -61,8 +80,8 @@ def account_transactions(state: SandboxState, request: Request) -> Response:
     if since and parse_date(since) is None:
         raise FieldError("from", "from must be a date as YYYY-MM-DD")
     with state.lock:
-        account = _account(state, request.params["iban"])
-        records = state.transactions[account["iban"]]
+        account = _account(state, request.params["account"])
+        records = state.transactions[account_key(account)]
         data, next_cursor = paginate(records, lambda t: (t["booking_date"], t["id"]), page, lower_bound=since)
     return json_response(200, {"data": bend_page(request.fault, data), "next_cursor": next_cursor})
 
@@ -121,11 +140,13 @@ def payment_status(state: SandboxState, request: Request) -> Response:
 
 
 def add_transaction(state: SandboxState, body: Record) -> Record:
-    """A transaction on one of the bank's accounts, for tests (POST /_sandbox/bank/transactions)."""
-    iban = text(body, "iban", max_length=34)
-    account = state.bank_accounts.get(_compact(iban))
+    """A transaction on one of the bank's accounts, for tests (POST /_sandbox/bank/transactions):
+    the account given by `iban`, or by `account_number` for an account without one."""
+    field = "iban" if "iban" in body or "account_number" not in body else "account_number"
+    key = text(body, field, max_length=34)
+    account = state.bank_accounts.get(_compact(key)) if field == "iban" else state.number_accounts.get(_compact(key))
     if account is None:
-        raise FieldError("iban", f"no account {iban} at this bank")
+        raise FieldError(field, f"no account {key} at this bank")
     amount = money_field(body, "amount", allow_negative=True)
     booking_on = date_field(body, "booking_date") if "booking_date" in body else state.options.seed_day()
     value_on = date_field(body, "value_date") if "value_date" in body else booking_on
@@ -148,26 +169,27 @@ def add_account(state: SandboxState, body: Record) -> tuple[Record, bool]:
     With `history` {from, to, closing_balance?} the bank books its usual traffic on the account's
     business days from..to (before today), the same for the same account and range, so that its
     API and its statement files have something to tell. History is booked only on an account
-    without transactions: opening the account again changes its name, nothing else."""
-    iban = _compact(text(body, "iban", max_length=42))
-    try:
-        IBAN(iban)
-    except SchwiftyException as exc:
-        raise FieldError("iban", f"{iban} is not a valid IBAN ({exc})") from exc
+    without transactions: opening the account again changes its name, nothing else.
+
+    An account without an IBAN (a US one) is opened with `account_number` and `routing_number`
+    instead, and is known by its account number from then on."""
+    identity = _identity(body)
+    key = account_key(identity)
     code = currency(body)
     name = text(body, "name", max_length=140)
     opening = money_field(body, "opening_balance", allow_negative=True) if "opening_balance" in body else Decimal(0)
     history = _history_request(state, body.get("history"))
-    existing = state.bank_accounts.get(iban)
+    accounts = state.bank_accounts if "iban" in identity else state.number_accounts
+    existing = accounts.get(key)
     if existing is not None:
         existing.update({"currency": code, "name": name})
-        if "opening_balance" in body or not state.transactions[iban]:
+        if "opening_balance" in body or not state.transactions[key]:
             existing["opening_balance"] = money(opening)
-        if history is not None and not state.transactions[iban]:
+        if history is not None and not state.transactions[key]:
             _book_history(state, existing, *history)
         return existing, False
     account = {
-        "iban": iban,
+        **identity,
         "bic": str(body.get("bic") or ""),
         "currency": code,
         "name": name,
@@ -176,11 +198,33 @@ def add_account(state: SandboxState, body: Record) -> tuple[Record, bool]:
         "opening_balance": money(opening),
         "opening_on": state.options.seed_day().isoformat(),
     }
-    state.bank_accounts[iban] = account
-    state.transactions[iban] = []
+    accounts[key] = account
+    state.transactions[key] = []
     if history is not None:
         _book_history(state, account, *history)
     return account, True
+
+
+def _identity(body: Record) -> Record:
+    """{iban} or {account_number, routing_number} of an account to open, checked."""
+    has_iban, has_number = bool(body.get("iban")), bool(body.get("account_number"))
+    if has_iban == has_number:
+        field = "account_number" if has_iban else "iban"
+        raise FieldError(field, "give either iban or account_number (with routing_number), not both or neither")
+    if has_iban:
+        iban = _compact(text(body, "iban", max_length=42))
+        try:
+            IBAN(iban)
+        except SchwiftyException as exc:
+            raise FieldError("iban", f"{iban} is not a valid IBAN ({exc})") from exc
+        return {"iban": iban}
+    number = _compact(text(body, "account_number", max_length=34))
+    if not _ACCOUNT_NUMBER.fullmatch(number):
+        raise FieldError("account_number", "account_number must be 4 to 17 digits")
+    routing = _compact(text(body, "routing_number", max_length=9))
+    if not aba_is_valid(routing):
+        raise FieldError("routing_number", f"{routing} is not an ABA routing number (9 digits, valid check digit)")
+    return {"account_number": number, "routing_number": routing}
 
 
 def _history_request(state: SandboxState, value: Any) -> tuple[dt.date, dt.date, Decimal | None] | None:
@@ -202,7 +246,7 @@ def _book_history(state: SandboxState, account: Record, first: dt.date, last: dt
     day first..last. Drawn from a generator seeded by the account and the range, with ids made of
     them too, so a restarted sandbox books the very same transactions. With a closing balance,
     the opening balance is what makes the last day close at it."""
-    rng = random.Random(f"fct-sandbox:{state.options.seed}:{account['iban']}:{first}:{last}")  # noqa: S311
+    rng = random.Random(f"fct-sandbox:{state.options.seed}:{account_key(account)}:{first}:{last}")  # noqa: S311
     customers = sorted(state.collections["customers"].all(), key=lambda c: c["id"])
     suppliers = sorted(state.collections["suppliers"].all(), key=lambda s: s["id"])
     booked: list[Record] = []
@@ -214,7 +258,7 @@ def _book_history(state: SandboxState, account: Record, first: dt.date, last: dt
     if closing is not None:
         account["opening_balance"] = money(closing - sum((Decimal(t["amount"]) for t in booked), Decimal(0)))
     account["opening_on"] = first.isoformat()
-    state.transactions[account["iban"]].extend(booked)
+    state.transactions[account_key(account)].extend(booked)
 
 
 def _history_day(
@@ -232,7 +276,7 @@ def _history_day(
     if day.day <= 3 and all(d.weekday() >= 5 for d in _days_of_month_before(day)):
         fee = Decimal(rng.randrange(4_000, 19_000)) / 100
         moves.append((-fee, "", "Account maintenance and transaction fees"))
-    tag = account["iban"][-10:]
+    tag = account_key(account)[-10:]
     return [
         {
             "id": f"TX-{day:%Y%m%d}-{tag}-{n:02d}",
@@ -274,7 +318,7 @@ def _book(
         "counterparty_name": counterparty_name,
         "remittance_info": remittance_info,
     }
-    state.transactions[account["iban"]].append(transaction)
+    state.transactions[account_key(account)].append(transaction)
     return transaction
 
 
@@ -290,10 +334,11 @@ def refuse_account(state: SandboxState, body: Record) -> Record:
     return {"account": account, "reason": reason, "info": info}
 
 
-def _account(state: SandboxState, iban: str) -> Record:
-    account = state.bank_accounts.get(_compact(iban))
+def _account(state: SandboxState, key: str) -> Record:
+    """An account by its IBAN, or by its account number when it has no IBAN."""
+    account = state.bank_accounts.get(_compact(key)) or state.number_accounts.get(_compact(key))
     if account is None:
-        raise HttpError(404, f"no account {iban} at this bank")
+        raise HttpError(404, f"no account {key} at this bank")
     return account
 
 
@@ -310,8 +355,8 @@ def _previous_business_day(day: dt.date) -> dt.date:
 
 ROUTES: tuple[Route, ...] = (
     route("GET", "/bank/v1/accounts", list_accounts),
-    route("GET", "/bank/v1/accounts/{iban}/balances", account_balances),
-    route("GET", "/bank/v1/accounts/{iban}/transactions", account_transactions, is_paged=True),
+    route("GET", "/bank/v1/accounts/{account}/balances", account_balances),
+    route("GET", "/bank/v1/accounts/{account}/transactions", account_transactions, is_paged=True),
     route("POST", "/bank/v1/payments", submit_payment, is_idempotent=True),
     route("GET", "/bank/v1/payments/{payment_id}", payment_status),
 )

@@ -62,10 +62,12 @@ def list_records(state: SandboxState, request: Request) -> Response:
     with state.lock:
         if (system, resource) == ("bank", "transactions"):
             data: list[dict[str, Any]] = [
-                {"iban": iban, **t} for iban, transactions in state.transactions.items() for t in transactions
+                {("account_number" if key in state.number_accounts else "iban"): key, **t}
+                for key, transactions in state.transactions.items()
+                for t in transactions
             ]
         elif (system, resource) == ("bank", "accounts"):
-            data = list(state.bank_accounts.values())
+            data = [*state.bank_accounts.values(), *state.number_accounts.values()]
         elif (system, resource) == ("bank", "payments"):
             data = [{k: v for k, v in p.items() if k != "ready_at"} for p in state.payments.values()]
         else:

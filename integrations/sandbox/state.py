@@ -160,6 +160,9 @@ class SandboxState:
             assert floor is not None
             self.clock = Clock(floor)
             self.bank_accounts: dict[str, Record] = {a["iban"]: a for a in seed.bank_accounts}
+            # accounts without an IBAN (US: account number + ABA routing number), by account number;
+            # apart from the IBAN ones, as no camt.053 file (which names an IBAN) is dropped for them
+            self.number_accounts: dict[str, Record] = {}
             self.transactions: dict[str, list[Record]] = seed.transactions
             self.payments: dict[str, Record] = {}
             self.message_ids: dict[str, str] = {}  # pain.001 MsgId -> payment id, to spot resubmissions

@@ -14,7 +14,10 @@ def pain001_version(value: Any) -> str | None:
 
 MAPPING_FIELDS: dict[str, MappingField] = {
     "accounts": MappingField(
-        list_of_strings, [], "IBANs to pull (blank: every account of the connector's entity the bank lists)."
+        list_of_strings,
+        [],
+        "IBANs (account numbers for accounts without one) to pull "
+        "(blank: every account of the connector's entity the bank lists).",
     ),
     "transactions_from": MappingField(
         string, "", "First booking date (YYYY-MM-DD) of the first pull (blank: 30 days back)."

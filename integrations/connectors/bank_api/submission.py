@@ -34,12 +34,13 @@ TOPIC: Final = "bank.payment_submission"
 
 def bank_connector_for(*, entity_id: int, account: BankAccount) -> Connector | None:
     """The entity's enabled bank API connector that serves `account`: the first (by pk) whose
-    mapping lists the account's IBAN, else the first that lists no accounts (it serves them
-    all); None when the account's bank is not reached over an API."""
+    mapping lists the account's IBAN (its account number when it has none), else the first that
+    lists no accounts (it serves them all); None when the account's bank is not reached over an API."""
     connectors = list(
         Connector.objects.filter(kind=ConnectorKind.BANK_API, entity_id=entity_id, is_enabled=True).order_by("pk")
     )
-    listed = [c for c in connectors if account.iban and account.iban in (mapping_of(c).get("accounts") or [])]
+    key = account.iban or account.account_number
+    listed = [c for c in connectors if key and key in (mapping_of(c).get("accounts") or [])]
     serving_all = [c for c in connectors if not mapping_of(c).get("accounts")]
     candidates = listed or serving_all
     return candidates[0] if candidates else None

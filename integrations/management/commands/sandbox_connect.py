@@ -4,10 +4,10 @@
 Pull connectors without a base URL get the sandbox URL and token and a schedule; SFTP connectors
 without a host get the sandbox's SFTP server, its host key fingerprint and login, and a schedule;
 webhook connectors get a fresh signing secret and the sandbox is subscribed to send to this site.
-The house-bank accounts (IBAN) of every entity with a bank API or SFTP connector are opened at the
-sandbox bank, with two weeks of the bank's traffic before the first statement we hold from
-elsewhere, closing at that statement's opening balance, so that the bank's API and its statement
-files concern our accounts.
+The house-bank accounts of every entity with a bank API or SFTP connector (by IBAN, or by account
+and routing number for one without an IBAN) are opened at the sandbox bank, with two weeks of the
+bank's traffic before the first statement we hold from elsewhere, closing at that statement's
+opening balance, so that the bank's API and its statement files concern our accounts.
 
 Every entity gets a webhook subscription to the sandbox's data warehouse (POST
 /warehouse/v1/events) for all canonical events, with a signing secret the warehouse is told of.
@@ -142,14 +142,15 @@ class Command(BaseCommand):
         )
 
     def _open_bank_accounts(self, hooks: HttpClient) -> None:
-        """Our IBAN accounts of entities with a bank connector, opened at the sandbox bank."""
+        """Our accounts (IBAN, or account + routing number) of entities with a bank connector,
+        opened at the sandbox bank."""
         bank_connectors = Connector.objects.filter(kind__in=BANK_KINDS)
         ours_from_the_bank = {source_of(c) for c in bank_connectors}
         accounts = (
             BankAccount.objects.filter(entity__in=bank_connectors.values("entity"), is_active=True)
-            .exclude(iban="")
+            .exclude(iban="", account_number="")
             .select_related("entity")
-            .order_by("entity__code", "iban")
+            .order_by("entity__code", "iban", "routing_number", "account_number")
         )
         today = timezone.now().date()
         for account in accounts:
@@ -162,21 +163,27 @@ class Command(BaseCommand):
             first = held.filter(statement_on=first_on, opening_balance__isnull=False).order_by("pk").first()
             if first is not None and first.opening_balance is not None:
                 history["closing_balance"] = f"{first.opening_balance.quantize(CENT):f}"
+            identity = (
+                {"iban": account.iban}
+                if account.iban
+                else {"account_number": account.account_number, "routing_number": account.routing_number}
+            )
             body = {
-                "iban": account.iban,
+                **identity,
                 "bic": account.bic,
                 "currency": account.currency,
                 "name": account.name[:140],
                 "entity": account.entity.code if account.entity else "",
                 "history": history,
             }
+            label = account.iban or account.display_identifier
             try:
                 _post(hooks, "/_sandbox/bank/accounts", body)
             except ConnectorError as exc:
-                self.stderr.write(f"{account.iban}: the sandbox bank did not open it: {exc}")
+                self.stderr.write(f"{label}: the sandbox bank did not open it: {exc}")
                 continue
             self.stdout.write(
-                f"{account.entity.code if account.entity else ''} {account.iban}: kept at the sandbox bank, "
+                f"{account.entity.code if account.entity else ''} {label}: kept at the sandbox bank, "
                 f"with its traffic {history['from']} to {history['to']}"
             )
 

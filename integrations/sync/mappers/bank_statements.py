@@ -1,7 +1,8 @@
 """Bank API transactions and balances → statements.
 
 Kept simple: one BankStatement per account and booking day (format "api", external id
-"API-<iban>-<date>"), each transaction one StatementLine appended in arrival order; the closing
+"API-<iban>-<date>", or "API-<account number>-<date>" for an account without an IBAN), each
+transaction one StatementLine appended in arrival order; the closing
 booked balance (CLBD) of a day becomes that statement's closing balance. The statements read
 the same tables as imported camt.053 files, so bank reconciliation treats them alike.
 """
@@ -25,10 +26,18 @@ from integrations.sync.mappers import fields
 API_FORMAT = "api"
 
 
-def _account(ctx: ApplyContext, iban: str, *, where: str) -> BankAccount:
-    account = BankAccount.objects.filter(entity=ctx.connector.entity, iban=iban).first()
+def _account(ctx: ApplyContext, payload: dict[str, Any], *, where: str) -> BankAccount:
+    """The record's account ("account": an IBAN, or an account number with its "routing_number"
+    when the bank gave one) among the connector entity's own."""
+    key = fields.text(payload, "account", where=where, max_length=34)
+    own = BankAccount.objects.filter(entity=ctx.connector.entity)
+    account = own.filter(iban=key).first()
     if account is None:
-        raise MappingError(f"{where}: {iban} is not one of {ctx.connector.entity.code}'s bank accounts.")
+        by_number = own.filter(iban="", account_number=key)
+        routing = fields.text(payload, "routing_number", where=where, required=False, max_length=9)
+        account = (by_number.filter(routing_number=routing) if routing else by_number).order_by("pk").first()
+    if account is None:
+        raise MappingError(f"{where}: {key} is not one of {ctx.connector.entity.code}'s bank accounts.")
     return account
 
 
@@ -36,7 +45,7 @@ def _statement(ctx: ApplyContext, account: BankAccount, day: dt.date, currency: 
     statement, _ = BankStatement.objects.get_or_create(
         bank_account=account,
         format=API_FORMAT,
-        external_id=f"API-{account.iban}-{day:%Y-%m-%d}",
+        external_id=f"API-{account.iban or account.account_number}-{day:%Y-%m-%d}",
         defaults={
             "entity": account.entity,
             "source": ctx.source,
@@ -54,7 +63,7 @@ def transaction_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
     transaction id is applied once (VersionPolicy.IMMUTABLE)."""
     txn_id = fields.text(payload, "id", where="transaction", max_length=128)
     where = f"transaction {txn_id}"
-    account = _account(ctx, fields.text(payload, "account", where=where, max_length=34), where=where)
+    account = _account(ctx, payload, where=where)
     currency = fields.currency(payload, where=where)
     signed = fields.required_amount(payload, "amount", where=where)
     booked = fields.date(payload, "booking_date", where=where)
@@ -88,7 +97,7 @@ def balance_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
     """A closing booked balance (CLBD) sets its day's closing balance; other types are only kept
     in the ledger (VersionPolicy.LATEST: the bank's latest figure wins)."""
     where = f"balance {payload.get('id')}"
-    account = _account(ctx, fields.text(payload, "account", where=where, max_length=34), where=where)
+    account = _account(ctx, payload, where=where)
     kind = fields.text(payload, "type", where=where, max_length=4)
     if kind != "CLBD":
         return Applied(None, ApplyOutcome.UNCHANGED)

@@ -206,3 +206,95 @@ def test_a_demo_can_open_its_own_account_at_the_bank_and_pay_from_it(sandbox: st
     assert opened.json()["iban"] == "DE02120300000000202051"
     assert (bad.status, bad.json()["field"]) == (422, "iban")
     assert {b["type"]: b["amount"] for b in balances}["ITBD"] == "-251.00"
+
+
+ROUTING = "021000021"  # a valid ABA routing number (check digit 1)
+BAD_ROUTING = "021000022"  # its last digit changed
+US_ACCOUNT = "4012558831"
+
+
+def us_account(**changes: Any) -> dict[str, Any]:
+    today = dt.datetime.now(dt.UTC).date()
+    history = {
+        "from": (today - dt.timedelta(days=14)).isoformat(),
+        "to": (today - dt.timedelta(days=1)).isoformat(),
+        "closing_balance": "50000.00",
+    }
+    account = {
+        "account_number": US_ACCOUNT,
+        "routing_number": ROUTING,
+        "currency": "USD",
+        "name": "Nordlicht Components Inc.",
+        "entity": "US01",
+        "history": history,
+    }
+    return {**account, **changes}
+
+
+def open_account(base: str, body: dict[str, Any]) -> HttpAnswer:
+    return http_call("POST", f"{base}/_sandbox/bank/accounts", json_body=body, token=None)
+
+
+def test_an_account_without_iban_is_opened_and_served_by_its_account_number(sandbox: str) -> None:
+    opened = open_account(sandbox, us_account())
+    again = open_account(sandbox, us_account(name="Nordlicht Components Inc. (operating)"))
+
+    listed = get(sandbox, "/bank/v1/accounts").json()["data"]
+    balances = {b["type"]: b for b in get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/balances").json()["data"]}
+    transactions = get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/transactions?limit=500").json()["data"]
+    booked = http_call(
+        "POST",
+        f"{sandbox}/_sandbox/bank/transactions",
+        token=None,
+        json_body={"account_number": US_ACCOUNT, "amount": "-12.50", "remittance_info": "Wire fee"},
+    )
+    recorded = http_call("GET", f"{sandbox}/_sandbox/bank/transactions", token=None).json()
+
+    assert opened.status == 201
+    assert {k: opened.json()[k] for k in ("account_number", "routing_number")} == {
+        "account_number": US_ACCOUNT,
+        "routing_number": ROUTING,
+    }
+    assert "iban" not in opened.json()
+    assert again.status == 200
+    ours = [a for a in listed if a.get("account_number") == US_ACCOUNT]
+    assert ours == [
+        {
+            "account_number": US_ACCOUNT,
+            "routing_number": ROUTING,
+            "currency": "USD",
+            "name": "Nordlicht Components Inc. (operating)",
+        }
+    ]
+    assert all(set(a) == {"iban", "currency", "name"} for a in listed if a is not ours[0])
+    assert transactions
+    assert len({t["id"] for t in transactions}) == len(transactions)  # history booked once
+    assert all(t["currency"] == "USD" and t["id"].startswith("TX-") for t in transactions)
+    assert all(f"-{US_ACCOUNT}-" in t["id"] for t in transactions)
+    assert balances["CLBD"]["amount"] == "50000.00"
+    assert balances["CLBD"]["currency"] == "USD"
+    assert booked.status == 201
+    assert [t["id"] for t in recorded if t.get("account_number") == US_ACCOUNT][-1] == booked.json()["id"]
+
+
+def test_the_same_history_is_booked_for_the_same_account_and_range(sandbox: str) -> None:
+    open_account(sandbox, us_account())
+    first = get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/transactions?limit=500").json()["data"]
+    http_call("POST", f"{sandbox}/_sandbox/reset", token=None)
+    open_account(sandbox, us_account())
+
+    assert get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/transactions?limit=500").json()["data"] == first
+
+
+def test_opening_an_account_needs_one_valid_identity(sandbox: str) -> None:
+    bad_routing = open_account(sandbox, us_account(routing_number=BAD_ROUTING))
+    both = open_account(sandbox, us_account(iban=GOOD_IBAN))
+    neither = open_account(sandbox, {k: v for k, v in us_account().items() if k != "account_number"})
+    bad_number = open_account(sandbox, us_account(account_number="40-12"))
+
+    assert (bad_routing.status, bad_routing.json()["field"]) == (422, "routing_number")
+    assert (both.status, both.json()["field"]) == (422, "account_number")
+    assert (neither.status, neither.json()["field"]) == (422, "iban")
+    assert (bad_number.status, bad_number.json()["field"]) == (422, "account_number")
+    assert get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/balances").status == 404
+    assert not any("account_number" in a for a in get(sandbox, "/bank/v1/accounts").json()["data"])

@@ -4,13 +4,15 @@ pain.001 submitted and its status read back."""
 import datetime as dt
 from decimal import Decimal
 
+from finops.accounts.roles import Role
+from finops.accounts.services import user_grant_role
 from finops.treasury.models import BankStatement, StatementLine
 from integrations.connectors.bank_api.client import BankClient
 from integrations.formats.pain001 import build_pain001
 from integrations.formats.types import CreditTransfer, Party, PaymentOrder
 from integrations.states import SyncState
-from tests.factories import OwnBankAccountFactory
-from tests.integrations.connectors.support import make_connector, run_once, sandbox_records
+from tests.factories import LegalEntityFactory, OwnBankAccountFactory
+from tests.integrations.connectors.support import make_connector, run_once, sandbox_post, sandbox_records
 
 IBAN = "DE51370400445017319583"  # the sandbox's Commerzbank operating account of DE01
 
@@ -71,3 +73,52 @@ def test_a_payment_is_submitted_and_its_status_read_back(admin_de, entity_de, sa
     assert received.status == "RCVD"
     assert status.status == "ACCP"
     assert "E2E-FCT-1" in status.pain002
+
+
+ROUTING = "021000021"  # ABA routing number of the US account below
+ACCOUNT_NUMBER = "4012558831"
+
+
+def test_a_us_account_is_pulled_by_its_account_number_into_statements_of_our_aba_routed_account(
+    admin_de, entity_de, sandbox
+):
+    entity_us = LegalEntityFactory(code="US01", name="Nordlicht Components Inc.", country="US", base_currency="USD")
+    user_grant_role(user=admin_de, role=Role.ADMIN, entity=entity_us, granted_by=None)
+    account = OwnBankAccountFactory(
+        entity=entity_us, iban="", bic="", account_number=ACCOUNT_NUMBER, routing_number=ROUTING, currency="USD"
+    )
+    # the same account number at another bank is someone else's account
+    OwnBankAccountFactory(
+        entity=entity_us, iban="", bic="", account_number=ACCOUNT_NUMBER, routing_number="011000015", currency="USD"
+    )
+    today = dt.datetime.now(dt.UTC).date()
+    history = {"from": (today - dt.timedelta(days=10)).isoformat(), "to": (today - dt.timedelta(days=1)).isoformat()}
+    sandbox_post(
+        sandbox,
+        "/_sandbox/bank/accounts",
+        {
+            "account_number": ACCOUNT_NUMBER,
+            "routing_number": ROUTING,
+            "currency": "USD",
+            "name": "Operating",
+            "entity": "US01",
+            "history": {**history, "closing_balance": "75000.00"},
+        },
+    )
+    bank = make_connector(admin_de, entity_us, "bank_api", sandbox)
+    bank.mapping = {"transactions_from": history["from"], "accounts": [ACCOUNT_NUMBER]}
+    bank.save(update_fields=["mapping"])
+    booked = [t for t in sandbox_records(sandbox, "bank", "transactions") if t.get("account_number") == ACCOUNT_NUMBER]
+
+    run = run_once(bank)
+
+    assert run.state == SyncState.SUCCEEDED, run.error
+    assert (run.created, run.updated, run.failed) == (len(booked), 1, 0)  # the CLBD sets a closing balance
+    lines = StatementLine.objects.filter(statement__bank_account=account)
+    assert sorted(lines.values_list("account_servicer_ref", flat=True)) == sorted(t["id"] for t in booked)
+    statements = BankStatement.objects.filter(bank_account=account)
+    assert {s.external_id[: len(f"API-{ACCOUNT_NUMBER}-")] for s in statements} == {f"API-{ACCOUNT_NUMBER}-"}
+    assert statements.get(statement_on=max(t["booking_date"] for t in booked)).closing_balance == Decimal("75000.00")
+    assert not BankStatement.objects.exclude(bank_account=account).exists()
+    bank.refresh_from_db()
+    assert bank.high_water_marks[f"transactions:{ACCOUNT_NUMBER}"] == max(t["booking_date"] for t in booked)

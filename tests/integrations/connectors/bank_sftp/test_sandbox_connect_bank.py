@@ -10,13 +10,15 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.utils import timezone
 
+from finops.accounts.roles import Role
+from finops.accounts.services import user_grant_role
 from finops.treasury.models import BankStatement, StatementLine
 from integrations import credentials
 from integrations.models import Connector
 from integrations.sandbox.testing import http_call
 from integrations.services import connector_create
 from integrations.states import SyncState
-from tests.factories import BankStatementFactory, OwnBankAccountFactory
+from tests.factories import BankStatementFactory, LegalEntityFactory, OwnBankAccountFactory
 from tests.integrations.connectors.support import FAST, run_once
 
 COBA = "DE89370400440532013000"  # Commerzbank: delivered as files
@@ -70,3 +72,46 @@ def test_the_bank_connectors_bring_in_the_weeks_before_our_first_statement(admin
     assert (pulled.state, pulled.failed) == (SyncState.SUCCEEDED, 0)
     lines = StatementLine.objects.filter(statement__bank_account=deut, statement__source="bank")
     assert lines.count() == len([t for t in ours if t["iban"] == DEUT]) == pulled.created
+
+
+def test_a_us_account_is_opened_by_account_and_routing_number_and_pulled_over_the_api(admin_de, bank, capsys):
+    entity_us = LegalEntityFactory(code="US01", name="Nordlicht Components Inc.", country="US", base_currency="USD")
+    user_grant_role(user=admin_de, role=Role.ADMIN, entity=entity_us, granted_by=None)
+    chase = OwnBankAccountFactory(
+        entity=entity_us, iban="", bic="", account_number="4012558831", routing_number="021000021", currency="USD"
+    )
+    first_on = timezone.now().date() - dt.timedelta(days=2)
+    BankStatementFactory(
+        entity=entity_us,
+        bank_account=chase,
+        statement_on=first_on,
+        currency="USD",
+        opening_balance=Decimal("98765.4300"),
+    )
+    api = connector_create(actor=admin_de, kind="bank_api", entity=entity_us, settings={"name": "J.P. Morgan", **FAST})
+
+    call_command("sandbox_connect", sandbox=bank.base_url, site="http://127.0.0.1:9")
+    call_command("sandbox_connect", sandbox=bank.base_url, site="http://127.0.0.1:9")  # again: nothing changes
+
+    assert "US01 021000021 / 4012558831: kept at the sandbox bank" in capsys.readouterr().out
+    [opened] = [
+        a
+        for a in http_call("GET", f"{bank.base_url}/bank/v1/accounts").json()["data"]
+        if a.get("account_number") == "4012558831"
+    ]
+    assert (opened["routing_number"], opened["currency"]) == ("021000021", "USD")
+    booked = http_call("GET", f"{bank.base_url}/_sandbox/bank/transactions", token=None).json()
+    ours = [t for t in booked if t.get("account_number") == "4012558831"]
+    window = (first_on - dt.timedelta(days=14)).isoformat(), (first_on - dt.timedelta(days=1)).isoformat()
+    assert ours
+    assert all(window[0] <= t["booking_date"] <= window[1] for t in ours)
+    assert len({t["id"] for t in ours}) == len(ours)  # booked once, though opened twice
+
+    Connector.objects.filter(pk=api.pk).update(mapping={"transactions_from": window[0]})
+    pulled = run_once(Connector.objects.get(pk=api.pk))
+
+    assert (pulled.state, pulled.failed) == (SyncState.SUCCEEDED, 0)
+    statements = BankStatement.objects.filter(bank_account=chase, source="bank")
+    assert StatementLine.objects.filter(statement__in=statements).count() == len(ours) == pulled.created
+    last = statements.order_by("statement_on").last()
+    assert last.closing_balance == Decimal("98765.43")
