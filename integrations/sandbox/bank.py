@@ -66,12 +66,30 @@ def account_balances(state: SandboxState, request: Request) -> Response:
         )
     closed_on = _previous_business_day(today).isoformat()
     code = account["currency"]
+    known_until = account.get("known_until", "")
+    if known_until and known_until < closed_on:
+        # An account opened with a history ending in the past: the bank knows nothing of it
+        # after that day, so it reports the balance it closed that day with, and nothing intraday.
+        return json_response(200, {"data": _closing_balances(account, transactions, known_until)})
     data = [
         {"type": "CLBD", "amount": money(booked), "currency": code, "date": closed_on},
         {"type": "CLAV", "amount": money(booked), "currency": code, "date": closed_on},
         {"type": "ITBD", "amount": money(booked + today_total), "currency": code, "date": today.isoformat()},
     ]
     return json_response(200, {"data": data})
+
+
+def _closing_balances(account: Record, transactions: list[Record], until: str) -> list[Record]:
+    booked = Decimal(account["opening_balance"]) + sum(
+        (Decimal(t["amount"]) for t in transactions if t["booking_date"] <= until), Decimal(0)
+    )
+    day = dt.date.fromisoformat(until)
+    while day.weekday() >= 5:  # the last business day of the history
+        day -= dt.timedelta(days=1)
+    code = account["currency"]
+    return [
+        {"type": kind, "amount": money(booked), "currency": code, "date": day.isoformat()} for kind in ("CLBD", "CLAV")
+    ]
 
 
 def account_transactions(state: SandboxState, request: Request) -> Response:
@@ -258,6 +276,7 @@ def _book_history(state: SandboxState, account: Record, first: dt.date, last: dt
     if closing is not None:
         account["opening_balance"] = money(closing - sum((Decimal(t["amount"]) for t in booked), Decimal(0)))
     account["opening_on"] = first.isoformat()
+    account["known_until"] = last.isoformat()
     state.transactions[account_key(account)].extend(booked)
 
 

@@ -298,3 +298,16 @@ def test_opening_an_account_needs_one_valid_identity(sandbox: str) -> None:
     assert (bad_number.status, bad_number.json()["field"]) == (422, "account_number")
     assert get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/balances").status == 404
     assert not any("account_number" in a for a in get(sandbox, "/bank/v1/accounts").json()["data"])
+
+
+def test_an_account_known_up_to_a_past_day_reports_the_balance_it_closed_that_day_with(sandbox: str) -> None:
+    history = {"from": "2026-02-02", "to": "2026-02-13", "closing_balance": "7310.25"}  # Mon .. Fri
+    opened = open_account(sandbox, us_account(history=history))
+
+    balances = get(sandbox, f"/bank/v1/accounts/{US_ACCOUNT}/balances").json()["data"]
+
+    assert opened.status == 201
+    assert balances == [
+        {"type": "CLBD", "amount": "7310.25", "currency": "USD", "date": "2026-02-13"},
+        {"type": "CLAV", "amount": "7310.25", "currency": "USD", "date": "2026-02-13"},
+    ]
