@@ -41,24 +41,6 @@ def admin_gb(roles: None, entity_gb: Any) -> Any:
     return user
 
 
-@pytest.fixture
-def dead_failure(erp: Connector) -> SyncFailure:
-    run = SyncRun.objects.create(connector=erp, entity=erp.entity, state=SyncState.PARTLY_FAILED)
-    return SyncFailure.objects.create(
-        connector=erp,
-        entity=erp.entity,
-        run=run,
-        kind=FailureKind.RECORD,
-        resource="invoices",
-        key="INV-404",
-        version=3,
-        payload={"id": "INV-404", "version": 3, "amount": "12.50"},
-        error="invoice INV-404: counterparty 'CUST-X' from erp is not known (yet).",
-        attempts=1,
-        state=FailureState.DEAD,
-    )
-
-
 def _as(user: Any) -> Client:
     client = Client()
     client.force_login(user)

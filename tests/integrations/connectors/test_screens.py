@@ -12,28 +12,11 @@ from finops.accounts.roles import Role
 from finops.accounts.services import user_grant_role
 from finops.audit.models import AuditEvent
 from integrations.models import Connector, ConnectorKind, SyncFailure, SyncRun
-from integrations.states import FailureKind, FailureState, SyncState
+from integrations.states import FailureState, SyncState
 from tests.factories import UserFactory
 from tests.integrations.connectors.support import fault, mark_after, run_once, set_marks
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def dead_failure(erp):
-    run = SyncRun.objects.create(connector=erp, entity=erp.entity, state=SyncState.PARTLY_FAILED)
-    return SyncFailure.objects.create(
-        connector=erp,
-        entity=erp.entity,
-        run=run,
-        kind=FailureKind.RECORD,
-        resource="invoices",
-        key="INV-404",
-        version=3,
-        payload={"id": "INV-404", "version": 3, "amount": "12.50"},
-        error="invoice INV-404: counterparty 'CUST-X' from erp is not known (yet).",
-        state=FailureState.DEAD,
-    )
 
 
 def _urls(erp, failure):
