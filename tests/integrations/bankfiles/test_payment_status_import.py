@@ -16,6 +16,7 @@ from integrations.bankfiles.models import ProcessedMessage
 from integrations.bankfiles.services import BankFileRefused, bank_file_import
 from reconciliation.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import released_payment, row_counts, run_cli, transmitted_batch
+from tests.integrations.formats.nacha_samples import noc_file
 
 
 def _state(e2e: str) -> tuple[str, str]:
@@ -210,42 +211,12 @@ def test_nacha_returns_reject_payments_with_their_r_codes(entity_de: Any, fixtur
     assert run_cli(fixtures_dir / "nacha/moov_return-WEB.ach")["duplicates"] == 1
 
 
-def _noc_file() -> bytes:
-    """A COR batch built like the synthetic one in tests/integrations/formats/test_nacha.py: a
-    zero-dollar tc 21 entry with addenda 98, change code C01, corrected account 987654321."""
-    rows = [
-        "101 231380104 121042882" + "2401051200A094101" + "BANK".ljust(23) + "US".ljust(23),
-        "5220ACME            "
-        + " " * 20
-        + "1234567890COR"
-        + "NOC".ljust(10)
-        + " " * 6
-        + "240105"
-        + "   "
-        + "1"
-        + "23138010"
-        + "0000001",
-        "621231380104"
-        + "12345678".ljust(17)
-        + "0" * 10
-        + "ID1".ljust(15)
-        + "JANE DOE".ljust(22)
-        + "  "
-        + "1"
-        + "231380100000001",
-        "798C01121042880000007      12104288" + "987654321".ljust(29) + " " * 15 + "231380100000001",
-        "82200000020023138010" + "0" * 24 + "1234567890" + " " * 25 + "23138010" + "0000001",
-        "9000001000001000000020023138010" + "0" * 24,
-    ]
-    return "\n".join(row.ljust(94) for row in rows).encode()
-
-
 def test_nacha_notification_of_change_opens_a_master_data_conflict(entity_de: Any, db: Any) -> None:
     """Synthetic NOC (C01, corrected account 987654321) for our payment with original trace
     121042880000007: the payment is not rejected; a master_data_conflict exception names the change."""
     payment = released_payment(entity_de, "121042880000007")
 
-    result = bank_file_import(data=_noc_file(), filename="noc.ach", source="test")
+    result = bank_file_import(data=noc_file(), filename="noc.ach", source="test")
 
     assert (result.summary["notifications_of_change"], result.summary["rejected"]) == (1, 0)
     item = ExceptionItem.objects.get(kind="master_data_conflict")

@@ -21,6 +21,7 @@ from integrations.formats.nacha import (
     parse_nacha,
     returns,
 )
+from tests.integrations.formats.nacha_samples import noc_file
 
 FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "nacha"
 
@@ -220,37 +221,9 @@ def test_file_without_line_breaks_is_split_into_records() -> None:
 # --- notifications of change ----------------------------------------------------------------
 
 
-def _noc_file() -> bytes:
-    rows = [
-        "101 231380104 121042882" + "2401051200A094101" + "BANK".ljust(23) + "US".ljust(23),
-        "5220ACME            "
-        + " " * 20
-        + "1234567890COR"
-        + "NOC".ljust(10)
-        + " " * 6
-        + "240105"
-        + "   "
-        + "1"
-        + "23138010"
-        + "0000001",
-        "621231380104"
-        + "12345678".ljust(17)
-        + "0" * 10
-        + "ID1".ljust(15)
-        + "JANE DOE".ljust(22)
-        + "  "
-        + "1"
-        + "231380100000001",
-        "798C01121042880000007      12104288" + "987654321".ljust(29) + " " * 15 + "231380100000001",
-        "82200000020023138010" + "0" * 24 + "1234567890" + " " * 25 + "23138010" + "0000001",
-        "9000001000001000000020023138010" + "0" * 24,
-    ]
-    return "\n".join(row.ljust(94) for row in rows).encode()
-
-
 def test_notification_of_change_c01_with_corrected_account() -> None:
     """Synthetic COR batch: a zero-dollar tc 21 entry with addenda 98, change code C01."""
-    ach_file = parse_nacha(_noc_file())
+    ach_file = parse_nacha(noc_file())
 
     (notice,) = notifications_of_change(ach_file)
 
