@@ -14,7 +14,7 @@ from finops.payables.api import (
 )
 from finops.receivables.api import CollectionNoteListApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
-from reconciliation.api import ExceptionDetailApi, ExceptionListApi
+from reconciliation.exceptions.api import ExceptionDetailApi, ExceptionListApi
 
 app_name = "api"
 urlpatterns = [

@@ -11,7 +11,7 @@ urlpatterns = [
     path("ledger/", include("finops.ledger.urls")),
     path("masterdata/", include("finops.masterdata.urls")),
     path("audit/", include("finops.audit.urls")),
-    path("exceptions/", include("reconciliation.urls")),
+    path("exceptions/", include("reconciliation.exceptions.urls")),
     path("integrations/", include("integrations.urls")),
     path("bank-files/", include("integrations.bankfiles.urls")),
     path("events/", include("integrations.outbox.urls")),

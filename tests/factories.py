@@ -17,7 +17,7 @@ from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import BankAccount, Counterparty, LegalEntity
 from finops.payables.models import Payment, PaymentAllocation, PaymentBatch
 from finops.treasury.models import BankStatement, StatementLine
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 
 
 def _iban(n: int) -> str:

@@ -24,8 +24,8 @@ from finops.payables.models import Approval
 from finops.payables.selectors import batch_list, payment_list
 from finops.payables.states import BatchState, PaymentState
 from finops.treasury.models import StatementLine, StatementLineState
-from reconciliation.selectors import open_counts_by_kind
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.selectors import open_counts_by_kind
+from reconciliation.exceptions.states import ExceptionKind
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from finops.payables.states import ApprovalDecision, BatchState, PaymentState
 from integrations.connectors.bank_api import submission as bank_submission
 from integrations.outbox.events import payment_released_publish
 from integrations.outbox.services import outbox_enqueue
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 
 
 class SegregationOfDutiesError(WorkflowError):

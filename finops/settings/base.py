@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.bankfiles",
     "integrations.outbox",
-    "reconciliation",
+    "reconciliation.exceptions",
     "finops.demo",
 ]
 

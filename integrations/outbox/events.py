@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from finops.invoicing.models import Invoice
     from finops.payables.models import Payment
     from finops.receivables.models import Remittance
-    from reconciliation.models import ExceptionItem
+    from reconciliation.exceptions.models import ExceptionItem
 
 
 def event_has_subscribers(entity_id: int | None, kind: str) -> bool:

@@ -163,8 +163,8 @@ def _retry_later(message: OutboxMessage, error: str) -> str:
 def _give_up(message: OutboxMessage, handler: Handler | None, error: str) -> str:
     """Park the message as dead and open a sync_failure exception for the entity's admins, in
     one transaction; an admin's retry (services.outbox_retry) gives it fresh attempts."""
-    from reconciliation.services import exception_open
-    from reconciliation.states import ExceptionKind
+    from reconciliation.exceptions.services import exception_open
+    from reconciliation.exceptions.states import ExceptionKind
 
     try:
         with transaction.atomic():

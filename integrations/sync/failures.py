@@ -23,9 +23,9 @@ from finops.core.workflow import transition
 from integrations.connectors.base import ApplyContext
 from integrations.models import Connector, SyncFailure
 from integrations.states import UNRESOLVED_FAILURE_STATES, FailureKind, FailureState
-from reconciliation.models import ExceptionItem
-from reconciliation.services import exception_open, exception_resolve
-from reconciliation.states import OPEN_EXCEPTION_STATES, ExceptionKind, ExceptionState
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.services import exception_open, exception_resolve
+from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionKind, ExceptionState
 
 log = structlog.get_logger(__name__)
 PAYLOAD_SHOWN_CHARS = 20_000

@@ -26,9 +26,9 @@ from integrations.states import SyncState
 from integrations.sync.context import LeaseLost, RunContext, lease_seconds
 from integrations.sync.failures import exception_close
 from integrations.sync.http import ConnectorError
-from reconciliation.models import ExceptionItem
-from reconciliation.services import exception_open
-from reconciliation.states import OPEN_EXCEPTION_STATES, ExceptionKind
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionKind
 
 log = structlog.get_logger(__name__)
 FAILING_STREAK = 3

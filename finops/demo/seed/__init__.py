@@ -32,7 +32,7 @@ from finops.demo.seed.sales import sales_create
 from finops.demo.seed.statements import statements_create
 from finops.demo.seed.users import DEMO_LOGINS, DEMO_USERS, DemoLogin, users_create
 from finops.masterdata.models import LegalEntity
-from reconciliation.services import exception_open
+from reconciliation.exceptions.services import exception_open
 
 __all__ = [
     "DEMO_USERS",

@@ -18,9 +18,9 @@ from finops.demo.seed.entities import ENTITIES
 from finops.demo.seed.identifiers import TAX_ID_OF_COUNTRY, account_display, bank_details, details_display
 from finops.demo.seed.parties import Parties
 from finops.masterdata.models import LegalEntity
-from reconciliation.models import ExceptionItem
-from reconciliation.services import exception_start
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.services import exception_start
+from reconciliation.exceptions.states import ExceptionKind
 
 
 @dataclass(frozen=True)

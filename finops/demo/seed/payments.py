@@ -21,7 +21,7 @@ from finops.masterdata.models import BankAccount, LegalEntity
 from finops.payables.models import Payment, PaymentAllocation, PaymentBatch
 from finops.payables.services import batch_approve, batch_submit
 from finops.payables.states import BatchState, PaymentState
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.states import ExceptionKind
 
 S = InvoiceState
 

@@ -17,7 +17,7 @@ from finops.demo.seed.orders import OrderPlan, orders_plan, orders_save
 from finops.demo.seed.parties import Parties
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.masterdata.models import Counterparty, LegalEntity
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.states import ExceptionKind
 
 SERVICE_INVOICES_PER_ENTITY = 24
 PRICE_MISMATCHES_PER_ENTITY = 4

@@ -15,7 +15,7 @@ from finops.demo.seed.sales import SALES_NUMBER_PREFIX
 from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import LegalEntity
 from finops.receivables.models import Remittance, RemittanceLine
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.states import ExceptionKind
 
 S = InvoiceState
 

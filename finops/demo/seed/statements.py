@@ -29,7 +29,7 @@ from finops.demo.seed.invoices import InvoiceDraft
 from finops.demo.seed.parties import Parties
 from finops.masterdata.models import BankAccount, LegalEntity
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine, StatementLineState
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.states import ExceptionKind
 
 # The one statement whose closing balance is off (a fee the bank booked but left out of the file).
 BREAK_ACCOUNT = "HB-GB01-BARC"

@@ -35,8 +35,8 @@ from finops.masterdata.models import (
 from finops.masterdata.selectors import PENDING_CHANGE_STATES
 from finops.masterdata.services.bank_changes import BankDetails, bank_change_record
 from finops.masterdata.sor import field_owners
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 
 COUNTERPARTY = Counterparty._meta.label
 DATA_KEYS = frozenset({"name", "country", "tax_id", "is_blocked", "status", "bank_account"})

@@ -26,8 +26,8 @@ from integrations.bankfiles.services.common import Access, BankFileRefused, Outc
 from integrations.formats.nacha import AchAddenda, AchEntry, AchFile
 from integrations.formats.types import PaymentStatusReport, StatusReason
 from integrations.outbox.events import payment_rejected_publish
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 
 ACCEPTING = frozenset({"ACCP", "ACSC", "ACSP"})
 REJECTING = "RJCT"

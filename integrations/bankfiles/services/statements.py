@@ -43,8 +43,8 @@ from integrations.formats.types import (
     StatementEvent,
     StatementStart,
 )
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 
 _PLACES = Decimal("0.0001")  # AmountField keeps 4 decimal places
 _AMOUNT_LIMIT = Decimal(10) ** 14  # AmountField has 18 digits, 4 of them decimals

@@ -14,8 +14,8 @@ from finops.masterdata.models import BankAccountChange
 from finops.payables.models import PaymentBatch
 from finops.payables.states import BatchState
 from integrations.models import SyncRun
-from reconciliation.models import ExceptionItem
-from reconciliation.states import ExceptionState
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import ExceptionState
 from tests.factories import ExceptionItemFactory, InvoiceFactory
 
 

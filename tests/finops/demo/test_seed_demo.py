@@ -34,8 +34,8 @@ from finops.payables.selectors import approvals_required
 from finops.payables.states import BatchState, PaymentState
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine, StatementLineState
 from integrations.models import SyncRun
-from reconciliation.models import ExceptionItem
-from reconciliation.states import OPEN_EXCEPTION_STATES, ExceptionKind
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionKind
 
 pytestmark = pytest.mark.django_db
 

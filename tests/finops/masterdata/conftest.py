@@ -16,7 +16,7 @@ from finops.audit.models import AuditEvent
 from finops.invoicing.models import Invoice
 from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, ExternalRef, LegalEntity
 from finops.payables.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 
 COUNTED = (
     LegalEntity,

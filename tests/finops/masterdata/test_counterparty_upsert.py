@@ -10,8 +10,8 @@ from finops.masterdata.services import Outcome, bank_change_verify, counterparty
 from finops.masterdata.sor import field_owners
 from finops.payables.services import SegregationOfDutiesError
 from finops.payables.states import PaymentState
-from reconciliation.models import ExceptionItem
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import ExceptionKind
 from tests.factories import CounterpartyBankAccountFactory, PaymentFactory
 
 OLD_IBAN = "DE89370400440532013000"

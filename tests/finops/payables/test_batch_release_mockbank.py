@@ -19,7 +19,7 @@ from django.urls import reverse
 from finops.payables.models import Payment, PaymentBatch
 from finops.payables.states import BatchState, PaymentState
 from integrations.bankfiles.services import bank_file_import
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import (
     CounterpartyBankAccountFactory,
     CounterpartyFactory,

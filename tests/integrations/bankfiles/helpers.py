@@ -48,7 +48,7 @@ def row_counts() -> dict[str, int]:
     from finops.payables.models import Payment, PaymentBatch
     from finops.treasury.models import BankStatement, StatementLine
     from integrations.bankfiles.models import InboundFile, ProcessedMessage
-    from reconciliation.models import ExceptionItem
+    from reconciliation.exceptions.models import ExceptionItem
 
     return {
         "inbound_files": InboundFile.objects.count(),

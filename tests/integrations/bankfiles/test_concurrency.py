@@ -13,7 +13,7 @@ from django.db import connection
 from finops.treasury.models import BankStatement, StatementLine
 from integrations.bankfiles.models import InboundFile
 from integrations.bankfiles.services import ImportResult, bank_file_import
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import LegalEntityFactory
 from tests.integrations.bankfiles.helpers import own_account
 

@@ -14,7 +14,7 @@ from finops.audit.models import AuditEvent
 from finops.payables.models import Payment
 from integrations.bankfiles.models import ProcessedMessage
 from integrations.bankfiles.services import BankFileRefused, bank_file_import
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import released_payment, row_counts, run_cli, transmitted_batch
 from tests.integrations.formats.nacha_samples import noc_file
 

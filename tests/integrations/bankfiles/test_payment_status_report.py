@@ -10,7 +10,7 @@ from finops.payables.models import Payment
 from integrations.bankfiles.services.common import Access, Outcome
 from integrations.bankfiles.services.payment_status import payment_status_report_apply
 from integrations.formats.types import PaymentInfoStatus, PaymentStatusReport, StatusReason, TransactionStatus
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import transmitted_batch
 
 

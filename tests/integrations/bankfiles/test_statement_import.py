@@ -15,7 +15,7 @@ import pytest
 
 from finops.treasury.models import BankStatement, StatementLine
 from integrations.bankfiles.models import InboundFile
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import own_account, row_counts, run_cli
 
 D = Decimal

@@ -25,7 +25,7 @@ from finops.treasury.models import BankStatement, StatementLine
 from integrations.bankfiles.services import bank_file_import
 from integrations.formats.pain001 import build_pain001
 from integrations.formats.types import CreditTransfer, Party, PaymentOrder
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import PaymentBatchFactory
 from tests.integrations.bankfiles.helpers import own_account, released_payment, row_counts
 from tests.integrations.mockbank.conftest import MockBank

@@ -20,7 +20,7 @@ from integrations.outbox.models import OutboxMessage, OutboxState
 from integrations.outbox.relay import MAX_ATTEMPTS, outbox_relay
 from integrations.outbox.trace import trace_collect
 from integrations.sandbox.config import DEFAULT_TOKEN
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import CounterpartyFactory, InvoiceFactory
 from tests.integrations.outbox.conftest import header
 

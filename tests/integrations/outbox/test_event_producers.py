@@ -24,7 +24,7 @@ from finops.receivables.services import RemittanceLineInput, payment_receive
 from integrations.outbox.models import EVENT_KINDS, OutboxMessage, OutboxState, WebhookSubscription
 from integrations.outbox.relay import outbox_relay
 from integrations.outbox.signing import EVENT_ID_HEADER
-from reconciliation.services import exception_open
+from reconciliation.exceptions.services import exception_open
 from tests.factories import CounterpartyFactory, InvoiceFactory, PaymentBatchFactory, PaymentFactory
 from tests.integrations.bankfiles.helpers import released_payment, run_cli, transmitted_batch
 

@@ -16,7 +16,7 @@ from finops.ledger.services import JournalLineInput, journal_entry_create, journ
 from integrations.outbox.models import OutboxMessage, OutboxState
 from integrations.outbox.relay import MAX_ATTEMPTS, outbox_relay
 from integrations.sandbox.testing import http_call
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.outbox.conftest import header
 
 LINES = (

@@ -11,7 +11,7 @@ from integrations.outbox.models import OutboxMessage, OutboxState, WebhookDelive
 from integrations.outbox.relay import BACKOFF_CAP, MAX_ATTEMPTS, backoff_delay, outbox_relay
 from integrations.outbox.services import event_publish, outbox_retry
 from integrations.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import ExceptionItemFactory
 
 TOPIC = "event.exception-created"

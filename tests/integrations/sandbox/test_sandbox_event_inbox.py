@@ -12,7 +12,7 @@ from integrations.outbox.models import WebhookSubscription
 from integrations.outbox.relay import outbox_relay
 from integrations.outbox.signing import signature_header
 from integrations.sandbox.testing import http_call
-from reconciliation.services import exception_open
+from reconciliation.exceptions.services import exception_open
 
 SECRET = "whsec-warehouse-test"
 EVENT = {"id": "6f1c7a4e-0000-4000-8000-000000000001", "type": "exception-created", "entity": "DE01", "data": {}}

@@ -36,7 +36,7 @@ from integrations.outbox.models import OutboxMessage, OutboxState, WebhookSubscr
 from integrations.outbox.relay import outbox_relay
 from integrations.sandbox.testing import http_call, run_sandbox, run_webhook_receiver
 from integrations.services import connector_mapping_set
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import (
     CounterpartyBankAccountFactory,
     CounterpartyFactory,

@@ -21,7 +21,7 @@ from integrations.sandbox.testing import http_call
 from integrations.services import connector_test
 from integrations.states import FailureState, SyncState
 from integrations.sync.replay import failure_replay
-from reconciliation.models import ExceptionItem
+from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import own_account
 from tests.integrations.connectors.bank_sftp.support import (
     FOLDER,

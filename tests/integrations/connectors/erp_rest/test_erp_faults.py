@@ -15,8 +15,8 @@ from integrations.sandbox.testing import http_call
 from integrations.states import FailureKind, FailureState, SyncState
 from integrations.sync.ledger import RecordConflict, content_hash, record_apply
 from integrations.sync.replay import failure_replay
-from reconciliation.models import ExceptionItem
-from reconciliation.states import ExceptionKind, ExceptionState
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import ExceptionKind, ExceptionState
 from tests.integrations.connectors.support import (
     fault,
     mark_after,

@@ -3,7 +3,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from finops.core.money import AmountField, CurrencyField
-from reconciliation.states import EXCEPTION_TRANSITIONS, ExceptionKind, ExceptionState
+from reconciliation.exceptions.states import EXCEPTION_TRANSITIONS, ExceptionKind, ExceptionState
 
 
 class ExceptionItem(models.Model):

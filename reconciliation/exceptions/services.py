@@ -15,8 +15,8 @@ from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
 from finops.masterdata.models import LegalEntity
 from integrations.outbox.events import exception_created_publish
-from reconciliation.models import ExceptionItem
-from reconciliation.states import OPEN_EXCEPTION_STATES, ExceptionState
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionState
 
 
 @transaction.atomic

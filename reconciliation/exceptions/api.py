@@ -4,9 +4,9 @@ from django.db.models import QuerySet
 from rest_framework import permissions, serializers
 
 from finops.core.api import ScopedDetailAPI, ScopedListAPI
-from reconciliation.filters import ExceptionFilter
-from reconciliation.models import ExceptionItem
-from reconciliation.selectors import exception_list
+from reconciliation.exceptions.filters import ExceptionFilter
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.selectors import exception_list
 
 
 class ExceptionOutput(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from finops.core.filters import EntityFilter
-from reconciliation.models import ExceptionItem
-from reconciliation.states import ExceptionKind, ExceptionState, kinds_of_queue
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import ExceptionKind, ExceptionState, kinds_of_queue
 
 QUEUE_CHOICES = (("ap", "AP queues"), ("treasury", "Treasury queues"), ("admin", "Integration and master data"))
 

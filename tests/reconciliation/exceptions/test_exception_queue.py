@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from finops.audit.models import AuditEvent
-from reconciliation.models import ExceptionItem
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionState
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionState
 from tests.factories import ExceptionItemFactory
 
 

@@ -2,8 +2,8 @@ from django.db.models import Count, QuerySet
 
 from finops.accounts.models import User
 from finops.core.scoping import scoped, scoped_get
-from reconciliation.models import ExceptionItem
-from reconciliation.states import OPEN_EXCEPTION_STATES, kinds_of_queue
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, kinds_of_queue
 
 
 def exception_list(*, user: User) -> QuerySet[ExceptionItem]:

@@ -13,10 +13,10 @@ from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
-from reconciliation.filters import ExceptionFilter
-from reconciliation.forms import ResolveForm, WriteOffForm
-from reconciliation.selectors import exception_get, exception_list
-from reconciliation.services import exception_resolve, exception_start, exception_write_off
+from reconciliation.exceptions.filters import ExceptionFilter
+from reconciliation.exceptions.forms import ResolveForm, WriteOffForm
+from reconciliation.exceptions.selectors import exception_get, exception_list
+from reconciliation.exceptions.services import exception_resolve, exception_start, exception_write_off
 
 EXPORT = (
     Column("entity", lambda e: e.entity.code),

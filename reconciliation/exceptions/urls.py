@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reconciliation import views
+from reconciliation.exceptions import views
 
 app_name = "reconciliation"
 urlpatterns = [
