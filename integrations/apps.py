@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -7,8 +9,6 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        from integrations.outbox.trace import trace_source_register
-        from integrations.trace_sources import inbound_message_items, sync_run_items
-
-        trace_source_register("integrations.inbound_messages", inbound_message_items, replace=True)
-        trace_source_register("integrations.sync_runs", sync_run_items, replace=True)
+        # Registrations need the models loaded, so their module is loaded now, by name, as Django
+        # loads each app's admin module: see integrations.subscriptions.
+        import_module(f"{self.name}.subscriptions")

@@ -1,17 +1,25 @@
-"""Celery entry points: thin, idempotent, logic in plain functions."""
+"""Celery entry points: thin, idempotent, logic in plain functions.
+
+Two of them sit beside the function they run, because the same module queues them
+(sync_run_execute_task in integrations.sync.runs, inbound_message_process_task in
+integrations.webhooks.processing); they are imported here so that Celery finds every task of the
+integrations in this one module."""
 
 from celery import shared_task
 
+from integrations.connectors.bank_api.status import bank_payment_status_poll
 from integrations.sync.dispatch import connector_dispatch_due
 from integrations.sync.lease import sync_lease_sweep
-from integrations.sync.runs import sync_run_execute
-from integrations.webhooks.processing import inbound_message_process, inbound_message_requeue_stale
+from integrations.sync.runs import sync_run_execute_task
+from integrations.webhooks.processing import inbound_message_process_task, inbound_message_requeue_stale
 
-
-@shared_task(acks_late=True)
-def sync_run_execute_task(sync_run_id: int) -> None:
-    """Run one SyncRun. Idempotent: a redelivered message finds the run claimed or finished."""
-    sync_run_execute(sync_run_id=sync_run_id)
+__all__ = [
+    "bank_payment_status_poll_task",
+    "connector_dispatch_due_task",
+    "inbound_message_process_task",
+    "sync_lease_sweep_task",
+    "sync_run_execute_task",
+]
 
 
 @shared_task(acks_late=True)
@@ -27,7 +35,9 @@ def sync_lease_sweep_task() -> None:
     inbound_message_requeue_stale()
 
 
-@shared_task(acks_late=True)
-def inbound_message_process_task(message_id: int) -> None:
-    """Process one received webhook event. Idempotent: a processed message is skipped."""
-    inbound_message_process(message_id=message_id)
+@shared_task(acks_late=True, ignore_result=True)
+def bank_payment_status_poll_task() -> dict[str, int]:
+    """Beat, every 5 minutes: ask the bank about each transmitted batch it took over its API and
+    apply its pain.002. Idempotent: an answer applied before changes nothing, and a batch the bank
+    has decided on is no longer transmitted, so it is not asked about again."""
+    return vars(bank_payment_status_poll())

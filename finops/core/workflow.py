@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from finops.audit.services import audit_record
+
 if TYPE_CHECKING:
     from finops.accounts.models import User
 
@@ -48,8 +50,6 @@ def transition(
     extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Move obj to state `to`, or raise. `stamp` names a *_at field set to now()."""
-    from finops.audit.services import audit_record
-
     current = obj.state
     if to not in allowed_targets(obj):
         raise InvalidTransition(f"{type(obj).__name__} {obj.pk}: {current} → {to} is not allowed.")

@@ -21,11 +21,11 @@ from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.core.workflow import allowed_targets, transition
+from finops.invoicing.events import cash_applied_announce, invoice_issued_publish
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.payables.models import PurchaseOrder
-from integrations.outbox.events import cash_applied_publish, invoice_issued_publish
 
 # AP states in which the source may still change what the invoice asks us to pay
 AP_EDITABLE_STATES = (InvoiceState.RECEIVED, InvoiceState.EXCEPTION, InvoiceState.MATCHED)
@@ -168,15 +168,14 @@ def invoice_payment_reported(
     invoice: Invoice, *, open_before: Decimal, reported_by: str, occurrence: str, actor: User | None
 ) -> None:
     """The system of record (ERP pull, import) lowered an AR invoice's open amount: cash was applied
-    there. Announces cash-applied and logs the payment status on the customer's CRM account; posts
-    nothing back to the ERP, which already knows. Idempotent per occurrence (the source's version
-    of the invoice, or the import run): the same report again publishes nothing new."""
-    from finops.receivables.services import payment_status_queue
-
+    there. Announces cash-applied (the integrations log the payment status on the customer's CRM
+    account); posts nothing back to the ERP, which already knows. Idempotent per occurrence (the
+    source's version of the invoice, or the import run): the same report again publishes nothing
+    new."""
     applied = open_before - invoice.open_amount
     if invoice.direction != InvoiceDirection.AR or applied <= 0:
         return
-    cash_applied_publish(
+    cash_applied_announce(
         invoice,
         applied=applied,
         open_before=open_before,
@@ -184,4 +183,3 @@ def invoice_payment_reported(
         applied_in=reported_by,
         actor=actor,
     )
-    payment_status_queue(invoice=invoice, applied=applied, occurrence=occurrence)

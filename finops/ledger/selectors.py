@@ -10,7 +10,7 @@ from finops.accounts.selectors import entities_for
 from finops.core.scoping import scoped, scoped_get
 from finops.ledger.models import JournalEntry
 from finops.masterdata.models import LegalEntity
-from integrations.outbox.models import OutboxMessage
+from finops.outbox.models import OutboxMessage
 
 
 def journal_entry_list(*, user: User) -> QuerySet[JournalEntry]:

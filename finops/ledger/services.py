@@ -21,6 +21,8 @@ from finops.core.money import minor_units, quantize, validate_currency
 from finops.core.workflow import WorkflowError, transition
 from finops.ledger.models import JournalEntry, JournalLine, JournalState
 from finops.masterdata.models import LegalEntity
+from finops.outbox.models import OutboxState
+from finops.outbox.services import outbox_enqueue, outbox_revive
 
 ERP_JOURNAL_TOPIC = "erp.journal_entry"
 
@@ -158,9 +160,6 @@ def journal_entry_queue(*, entry_id: int, actor: User | None) -> JournalEntry:
     Idempotent: queuing a queued entry returns it unchanged. The message's key is the entry's
     (source, external_id), the same on every requeue, so the ERP never books the entry twice;
     requeuing a failed entry revives its dead message rather than writing a second one."""
-    from integrations.outbox.models import OutboxState
-    from integrations.outbox.services import outbox_enqueue, outbox_revive
-
     entry = JournalEntry.objects.select_for_update().select_related("entity").get(pk=entry_id)
     if actor is not None:
         require_entity_perm(actor, WORK_TREASURY, entry.entity)

@@ -3,9 +3,9 @@ from django.db.models import Count, QuerySet
 from finops.accounts.models import User
 from finops.accounts.roles import APPROVE_PAYMENTS, WORK_TREASURY
 from finops.core.scoping import scoped, scoped_get
+from finops.outbox.models import OutboxMessage
+from finops.payables.channels import BANK_SUBMISSION_TOPIC
 from finops.payables.models import Payment, PaymentBatch, PurchaseOrder
-from integrations.connectors.bank_api.submission import TOPIC as SUBMISSION_TOPIC
-from integrations.outbox.models import OutboxMessage
 
 # Who may release an approved batch to the bank (and carry it there as a file): treasury, or a
 # controller of the entity.
@@ -51,5 +51,5 @@ def batch_submission_messages(*, batch: PaymentBatch) -> QuerySet[OutboxMessage]
     """The outbox message that carries the batch to the bank's API (one per batch: its key is
     stable); none when the batch goes to the bank as a file."""
     return OutboxMessage.objects.filter(
-        topic=SUBMISSION_TOPIC, object_type=PaymentBatch._meta.label, object_id=str(batch.pk)
+        topic=BANK_SUBMISSION_TOPIC, object_type=PaymentBatch._meta.label, object_id=str(batch.pk)
     ).order_by("pk")

@@ -2,9 +2,10 @@
 batch can never approve it; amounts at or above the entity's threshold need two approvers; an
 approved batch is released to the bank as a whole, and each payment released is announced.
 
-Released, a batch goes to the bank either over the bank's API (an outbox message written in the
-release transaction; integrations.connectors.bank_api.submission sends it and records the bank's
-id) or as a file someone downloads and uploads to the bank, then marks as sent."""
+Released, a batch goes to the bank either over a channel an integration provides (the bank's API:
+finops.payables.channels; the channel writes its outbox message in the release transaction, sends
+it and records the bank's id) or as a file someone downloads and uploads to the bank, then marks
+as sent."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from finops.accounts.roles import APPROVE_PAYMENTS, WORK_PAYABLES
 from finops.accounts.selectors import entities_for, require_entity_perm
 from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
+from finops.outbox.events import event_notify
+from finops.payables.channels import bank_channel_for
+from finops.payables.events import BatchReleased, payment_released_publish
 from finops.payables.models import Approval, Payment, PaymentBatch
 from finops.payables.payment_files import (
     PaymentFile,
@@ -30,9 +34,6 @@ from finops.payables.payment_files import (
 )
 from finops.payables.selectors import approvals_required, batch_submission_messages, may_release
 from finops.payables.states import ApprovalDecision, BatchState, PaymentState
-from integrations.connectors.bank_api import submission as bank_submission
-from integrations.outbox.events import payment_released_publish
-from integrations.outbox.services import outbox_enqueue
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import ExceptionKind
 
@@ -141,9 +142,10 @@ def _require_release_rights(actor: User, batch: PaymentBatch) -> None:
 def batch_release(*, batch_id: int, actor: User | None) -> PaymentBatch:
     """Release an approved batch to the bank: the batch and each proposed payment move to released
     (payments locked in pk order) and each payment is announced (payment-released), in one
-    transaction. When the entity reaches the debtor account's bank over an API, the batch's
-    pain.001 goes into the outbox in the same transaction (bank.payment_submission); otherwise
-    the file is downloaded from the batch page. actor None is the system (a scheduled release).
+    transaction. When a channel serves the debtor account (the bank's API, see
+    finops.payables.channels), the batch's pain.001 is handed to it in the same transaction
+    (BatchReleased; it writes a bank.payment_submission outbox message); otherwise the file is
+    downloaded from the batch page. actor None is the system (a scheduled release).
 
     Refused while a payment of the batch is held (its bank details are not verified): the file
     must carry exactly what was approved; refused too when the batch cannot become a valid file
@@ -169,10 +171,10 @@ def batch_release(*, batch_id: int, actor: User | None) -> PaymentBatch:
             f"Batch {batch.external_id} has payments held for unverified bank details ({', '.join(held[:5])}); "
             "verify the details or take the payments out before releasing."
         )
-    connector = bank_submission.bank_connector_for(entity_id=batch.entity_id, account=batch.debtor_account)
-    if connector is not None:
+    channel = bank_channel_for(entity_id=batch.entity_id, account=batch.debtor_account)
+    if channel is not None:
         payment_file = payment_file_build(
-            batch, payments, pain001_version=bank_submission.pain001_version_of(connector), created_at=timezone.now()
+            batch, payments, pain001_version=channel.pain001_version, created_at=timezone.now()
         )
     else:
         payment_file = payment_file_build(
@@ -183,27 +185,15 @@ def batch_release(*, batch_id: int, actor: User | None) -> PaymentBatch:
         to=BatchState.RELEASED,
         actor=actor,
         stamp="released_at",
-        extra={"file": payment_file.format, "bank_api": connector.name if connector else None},
+        extra={"file": payment_file.format, "bank_api": channel.name if channel else None},
     )
     for payment in payments:
         if payment.state == PaymentState.PROPOSED:
             transition(payment, to=PaymentState.RELEASED, actor=actor, stamp="released_at")
             payment.batch = batch
             payment_released_publish(payment, actor=actor)
-    if connector is not None:
-        outbox_enqueue(
-            bank_submission.TOPIC,
-            bank_submission.submission_payload(
-                batch=batch,
-                connector=connector,
-                file_format=payment_file.format,
-                document=payment_file.content,
-                sha256=payment_file.sha256,
-            ),
-            entity=batch.entity,
-            idempotency_key=bank_submission.submission_key(batch),
-            obj=batch,
-        )
+    if channel is not None:
+        event_notify(BatchReleased(batch=batch, channel=channel, payment_file=payment_file))
     return batch
 
 

@@ -1,10 +1,12 @@
-"""Writes on receivables: customer payments received (remittances) and applied to invoices, the
-messages that follow a payment (an ERP cash receipt, a payment status on the customer's CRM
-account), and collection notes.
+"""Writes on receivables: customer payments received (remittances) and applied to invoices, and
+collection notes.
 
 Everything that leaves the control tower goes through the outbox, written in the same transaction
-as the change it follows: "erp.cash_receipt" (POST /erp/v1/cash_receipts) and "crm.activity"
-(POST /crm/v1/activities), each with an idempotency key derived from what it is about.
+as the change it follows. A collection note is queued here as a "crm.activity" (POST
+/crm/v1/activities) with an idempotency key per note. What follows a payment applied here depends
+on which systems the entity is connected to, which only the integrations know: they subscribe to
+CashApplied (a payment status on the customer's CRM account) and RemittanceApplied (an ERP cash
+receipt), see integrations.outbox.subscribers.
 """
 
 from __future__ import annotations
@@ -24,22 +26,21 @@ from finops.accounts.models import User
 from finops.accounts.selectors import entities_for
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
-from finops.core.money import Money, quantize, validate_currency
+from finops.core.money import validate_currency
 from finops.core.workflow import WorkflowError, transition
+from finops.invoicing.events import cash_applied_announce
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection
 from finops.invoicing.upserts import invoice_ar_state_sync
-from finops.masterdata.models import Counterparty, ExternalRef, LegalEntity
+from finops.masterdata.models import Counterparty, LegalEntity
+from finops.outbox.events import event_notify
+from finops.outbox.models import OutboxMessage
+from finops.outbox.services import outbox_enqueue
+from finops.receivables.events import RemittanceApplied, payment_received_publish
 from finops.receivables.models import CollectionNote, Remittance, RemittanceLine
 from finops.receivables.selectors import can_add_collection_note
 from finops.receivables.states import CrmDeliveryState
-from integrations.connectors import source_of
-from integrations.models import Connector, ConnectorKind
-from integrations.outbox.events import cash_applied_publish, payment_received_publish
-from integrations.outbox.models import OutboxMessage
-from integrations.outbox.services import outbox_enqueue
 
-ERP_CASH_RECEIPT_TOPIC = "erp.cash_receipt"
 CRM_ACTIVITY_TOPIC = "crm.activity"
 
 
@@ -157,8 +158,9 @@ def cash_apply(
     *, invoice_id: int, amount: Decimal, remittance: Remittance, actor: User | None, post_to_erp: bool = False
 ) -> PaymentApplied | None:
     """Apply (part of) a received payment to an AR invoice: lower its open amount (never below
-    zero) and move it to partially paid or paid; announce cash-applied; log the payment status on
-    the customer's CRM account; with post_to_erp, queue the ERP cash receipt for what was applied.
+    zero) and move it to partially paid or paid; announce cash-applied (CashApplied: the
+    integrations log the payment status on the customer's CRM account) and RemittanceApplied
+    (with post_to_erp, the ERP integration queues a cash receipt for what was applied).
     Returns None when nothing could be applied (another currency, nothing open).
 
     Idempotent per (remittance, invoice): the events and outbox messages are keyed by both; the
@@ -185,74 +187,11 @@ def cash_apply(
     )
     invoice_ar_state_sync(invoice, actor=actor, reason=reference)
     payment = f"{Remittance._meta.label}:{remittance.pk}"
-    cash_applied_publish(
+    cash_applied_announce(
         invoice, applied=applied, open_before=open_before, payment=payment, applied_in="fct", actor=actor
     )
-    payment_status_queue(invoice=invoice, applied=applied, occurrence=payment)
-    if post_to_erp:
-        cash_receipt_queue(invoice=invoice, remittance=remittance, amount=applied)
+    event_notify(RemittanceApplied(invoice=invoice, remittance=remittance, applied=applied, post_to_erp=post_to_erp))
     return PaymentApplied(invoice=invoice, applied=applied)
-
-
-# --- to the ERP ------------------------------------------------------------------------------
-
-
-def _connector_of(entity_id: int, kind: str) -> Connector | None:
-    """The entity's connector of a kind, enabled or not: one paused for maintenance still means
-    the system is there, and messages for it wait in the outbox (retried, then dead, then retried
-    by an admin) instead of being dropped."""
-    return Connector.objects.filter(kind=kind, entity_id=entity_id).order_by("-is_enabled", "pk").first()
-
-
-def external_id_in(source: str, counterparty: Counterparty) -> str | None:
-    """The counterparty's id in `source` (its ExternalRef, or its own id when it came from there)."""
-    ref = (
-        ExternalRef.objects.filter(source=source, object_type=Counterparty._meta.label, object_id=counterparty.pk)
-        .order_by("pk")
-        .values_list("external_id", flat=True)
-        .first()
-    )
-    if ref is not None:
-        return ref
-    return counterparty.external_id if counterparty.source == source else None
-
-
-def cash_receipt_erp_body(
-    *, invoice: Invoice, customer_id: str, amount: Decimal, received_on: dt.date
-) -> dict[str, Any]:
-    """The ERP's cash-receipt body (sandbox API.md): the ERP's own customer id, the invoice number,
-    the amount as a decimal string in the currency's minor units."""
-    return {
-        "entity": invoice.entity.code,
-        "customer_id": customer_id,
-        "invoice_number": invoice.number,
-        "amount": str(quantize(amount, invoice.currency)),
-        "currency": invoice.currency,
-        "received_on": received_on.isoformat(),
-    }
-
-
-def cash_receipt_queue(*, invoice: Invoice, remittance: Remittance, amount: Decimal) -> OutboxMessage | None:
-    """Queue the ERP cash receipt for a payment applied here, in the caller's transaction.
-
-    Only when the entity has an ERP connector: without one there is no ERP to tell. The customer is
-    sent under its ERP id (falling back to the id it came with, which the ERP refuses visibly if it
-    does not know it: the message dies and an admin sees why). Idempotent: the key is the
-    (remittance, invoice) pair, the same on every call, so the ERP books the receipt once."""
-    connector = _connector_of(invoice.entity_id, ConnectorKind.ERP_REST)
-    if connector is None:
-        return None
-    customer = invoice.counterparty
-    customer_id = external_id_in(source_of(connector), customer) or customer.external_id
-    return outbox_enqueue(
-        ERP_CASH_RECEIPT_TOPIC,
-        cash_receipt_erp_body(
-            invoice=invoice, customer_id=customer_id, amount=amount, received_on=remittance.received_on
-        ),
-        entity=invoice.entity,
-        idempotency_key=f"{ERP_CASH_RECEIPT_TOPIC}:{Remittance._meta.label}:{remittance.pk}:{invoice.pk}",
-        obj=remittance,
-    )
 
 
 # --- to the CRM ------------------------------------------------------------------------------
@@ -270,29 +209,6 @@ def crm_activity_queue(
         entity=entity,
         idempotency_key=f"{CRM_ACTIVITY_TOPIC}:{key}",
         obj=obj,
-    )
-
-
-def payment_status_text(invoice: Invoice, applied: Decimal) -> str:
-    paid = Money(applied, invoice.currency)
-    still_open = Money(invoice.open_amount, invoice.currency)
-    return f"Invoice {invoice.number} paid {paid}, open {still_open}"
-
-
-def payment_status_queue(*, invoice: Invoice, applied: Decimal, occurrence: str) -> OutboxMessage | None:
-    """Log a "payment_status" activity on the customer's CRM account, e.g. "Invoice INV-1 paid
-    1,200.00 EUR, open 0.00 EUR". Only when the entity has a CRM connector: payment news for a
-    CRM nobody configured would only pile up as dead messages. Idempotent per (invoice,
-    occurrence), the payment that was applied."""
-    if _connector_of(invoice.entity_id, ConnectorKind.CRM_REST) is None:
-        return None
-    return crm_activity_queue(
-        entity=invoice.entity,
-        counterparty=invoice.counterparty,
-        activity_type="payment_status",
-        text=payment_status_text(invoice, applied),
-        key=f"payment_status:{invoice.pk}:{occurrence}",
-        obj=invoice,
     )
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "finops.accounts",
     "finops.audit",
     "finops.masterdata",
+    "finops.outbox",
     "finops.invoicing",
     "finops.payables",
     "finops.receivables",
@@ -174,7 +175,7 @@ SPECTACULAR_SETTINGS = {
         "SyncStateEnum": "integrations.states.SyncState",
         "SyncFailureKindEnum": "integrations.states.FailureKind",
         "SyncFailureStateEnum": "integrations.states.FailureState",
-        "OutboxStateEnum": "integrations.outbox.models.OutboxState",
+        "OutboxStateEnum": "finops.outbox.models.OutboxState",
         "InboundFileStatusEnum": "integrations.bankfiles.models.InboundFileStatus",
     },
 }
@@ -218,7 +219,7 @@ CELERY_BEAT_SCHEDULE = {
     # files dropped in BANK_FILE_INBOX_DIR are imported (disabled while it is empty)
     "bank-file-inbox-poll": {"task": "integrations.bankfiles.tasks.bank_file_inbox_poll_task", "schedule": 60.0},
     # batches sent over a bank's API: their status (a pain.002) is read back and applied
-    "bank-payment-status-poll": {"task": "finops.payables.tasks.bank_payment_status_poll_task", "schedule": 300.0},
+    "bank-payment-status-poll": {"task": "integrations.tasks.bank_payment_status_poll_task", "schedule": 300.0},
     "outbox-relay": {
         "task": "integrations.outbox.tasks.outbox_relay_task",
         "schedule": 10.0,

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -7,7 +9,6 @@ class BankfilesConfig(AppConfig):
     verbose_name = "Bank files"
 
     def ready(self) -> None:
-        from integrations.bankfiles.trace_sources import inbound_file_items
-        from integrations.outbox.trace import trace_source_register
-
-        trace_source_register("bankfiles.inbound_files", inbound_file_items, replace=True)
+        # Registrations need the models loaded, so their module is loaded now, by name, as Django
+        # loads each app's admin module: see integrations.bankfiles.subscriptions.
+        import_module(f"{self.name}.subscriptions")

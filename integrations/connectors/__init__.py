@@ -35,4 +35,11 @@ def apply_context(
     message: InboundMessage | None = None,
     actor: User | None = None,
 ) -> ApplyContext:
-    return ApplyContext(connector=connector, mapping=mapping_of(connector), run=run, message=message, actor=actor)
+    return ApplyContext(
+        connector=connector,
+        mapping=mapping_of(connector),
+        source=source_of(connector),
+        run=run,
+        message=message,
+        actor=actor,
+    )

@@ -53,18 +53,13 @@ class ApplyContext:
 
     connector: Connector
     mapping: dict[str, Any]
+    source: str  # the connector's source name (integrations.connectors.source_of)
     run: SyncRun | None = None
     message: InboundMessage | None = None
     actor: User | None = None
     # (resource, key) of the connector's unresolved record failures, when a run has loaded them;
     # None means "unknown: look in the database"
     failing_keys: set[tuple[str, str]] | None = None
-
-    @property
-    def source(self) -> str:
-        from integrations.connectors import source_of
-
-        return source_of(self.connector)
 
     @property
     def entity(self) -> LegalEntity:

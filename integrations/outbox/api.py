@@ -24,6 +24,8 @@ from rest_framework.views import APIView
 
 from finops.accounts.models import User
 from finops.core.workflow import WorkflowError
+from finops.outbox.models import EVENT_TOPIC_CHOICES, OutboxMessage, WebhookSubscription
+from finops.outbox.services import outbox_retry, subscription_create, subscription_update
 from integrations.api import (
     SelectorListApi,
     entity_by_code,
@@ -35,7 +37,6 @@ from integrations.api import (
 )
 from integrations.outbox.filters import OutboxMessageFilter
 from integrations.outbox.forms import SECRET_MIN_LENGTH, SubscriptionForm, TraceSearchForm
-from integrations.outbox.models import EVENT_TOPIC_CHOICES, OutboxMessage, WebhookSubscription
 from integrations.outbox.selectors import (
     administered_entities,
     message_get,
@@ -45,7 +46,6 @@ from integrations.outbox.selectors import (
     subscription_list,
     trace_get,
 )
-from integrations.outbox.services import outbox_retry, subscription_create, subscription_update
 from integrations.outbox.trace import TraceItem, correlation_of, traceable_models
 
 SUBSCRIPTION_FIELDS = ["name", "url", "topics", "is_active"]

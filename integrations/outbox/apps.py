@@ -1,14 +1,17 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
-class OutboxConfig(AppConfig):
+class OutboxRelayConfig(AppConfig):
+    """The relay and delivery of finops.outbox's messages, the webhook subscriptions and trace
+    pages. No models of its own."""
+
     name = "integrations.outbox"
-    label = "outbox"
-    verbose_name = "Outbox and events"
+    label = "outbox_relay"
+    verbose_name = "Outbox relay and webhooks"
 
     def ready(self) -> None:
-        from integrations.outbox.handlers import register_builtin_handlers
-        from integrations.outbox.trace import register_builtin_sources
-
-        register_builtin_handlers()
-        register_builtin_sources()
+        # Registrations need the models loaded, so their module is loaded now, by name, as Django
+        # loads each app's admin module: see integrations.outbox.subscriptions.
+        import_module(f"{self.name}.subscriptions")

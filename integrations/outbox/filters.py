@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from finops.core.filters import EntityFilter
-from integrations.outbox.models import OutboxMessage, OutboxState
+from finops.outbox.models import OutboxMessage, OutboxState
 
 
 class OutboxMessageFilter(django_filters.FilterSet):

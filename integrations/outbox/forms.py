@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from finops.masterdata.models import LegalEntity
-from integrations.outbox.models import EVENT_TOPIC_CHOICES
+from finops.outbox.models import EVENT_TOPIC_CHOICES
 
 SECRET_MIN_LENGTH = 16
 CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")

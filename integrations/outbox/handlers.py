@@ -1,7 +1,7 @@
 """What the relay does with each topic: the handler registry, the ERP posters, the CRM activity
 poster and the webhook fan-out.
 
-Registering a handler (in your AppConfig.ready(), or at import of a module ready() imports):
+Registering a handler (from a module your AppConfig.ready() loads, see integrations.outbox.subscriptions):
 
     from integrations.outbox.handlers import handler_register
 
@@ -33,13 +33,16 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
+from finops.ledger.services import journal_entry_record_failure, journal_entry_record_posting
 from finops.masterdata.models import Counterparty, ExternalRef
+from finops.outbox.models import OutboxMessage, WebhookDelivery, WebhookSubscription
+from finops.receivables.models import CollectionNote
+from finops.receivables.services import collection_note_record_delivery, collection_note_record_failure
 from integrations.connectors import source_of
 from integrations.connectors.crm_rest.client import CrmClient
 from integrations.connectors.erp_rest.client import ErpClient, Posted, PostingRejected
 from integrations.credentials import CredentialsUnreadable
 from integrations.models import Connector, ConnectorKind
-from integrations.outbox.models import OutboxMessage, WebhookDelivery, WebhookSubscription
 from integrations.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
 from integrations.sync.http import ConnectorError, HttpRefused
 
@@ -177,14 +180,10 @@ def erp_journal_entry_deliver(message: OutboxMessage) -> Mapping[str, Any]:
 
 
 def erp_journal_entry_delivered(message: OutboxMessage, result: Mapping[str, Any]) -> None:
-    from finops.ledger.services import journal_entry_record_posting
-
     journal_entry_record_posting(entry_id=int(message.object_id), document_number=str(result["document_number"]))
 
 
 def erp_journal_entry_dead(message: OutboxMessage) -> None:
-    from finops.ledger.services import journal_entry_record_failure
-
     journal_entry_record_failure(entry_id=int(message.object_id), reason=message.last_error)
 
 
@@ -257,22 +256,16 @@ def crm_activity_deliver(message: OutboxMessage) -> Mapping[str, Any]:
 
 
 def _collection_note_id(message: OutboxMessage) -> int | None:
-    from finops.receivables.models import CollectionNote
-
     return int(message.object_id) if message.object_type == CollectionNote._meta.label else None
 
 
 def crm_activity_delivered(message: OutboxMessage, result: Mapping[str, Any]) -> None:
-    from finops.receivables.services import collection_note_record_delivery
-
     note_id = _collection_note_id(message)
     if note_id is not None:
         collection_note_record_delivery(note_id=note_id, activity_id=str(result["id"]))
 
 
 def crm_activity_dead(message: OutboxMessage) -> None:
-    from finops.receivables.services import collection_note_record_failure
-
     note_id = _collection_note_id(message)
     if note_id is not None:
         collection_note_record_failure(note_id=note_id, reason=message.last_error)
@@ -354,33 +347,3 @@ def webhook_fanout_deliver(message: OutboxMessage) -> Mapping[str, Any]:
     if failures:
         raise DeliveryError("; ".join(failures))
     return {"subscribers": len(subscriptions), "delivered": delivered}
-
-
-def register_builtin_handlers() -> None:
-    """Called once from OutboxConfig.ready()."""
-    # imported here: the bank's handler module imports this one for its errors
-    from integrations.connectors.bank_api import submission as bank_submission
-
-    handler_register(
-        "erp.journal_entry",
-        deliver=erp_journal_entry_deliver,
-        on_delivered=erp_journal_entry_delivered,
-        on_dead=erp_journal_entry_dead,
-        replace=True,
-    )
-    handler_register("erp.cash_receipt", deliver=erp_cash_receipt_deliver, replace=True)
-    handler_register(
-        "crm.activity",
-        deliver=crm_activity_deliver,
-        on_delivered=crm_activity_delivered,
-        on_dead=crm_activity_dead,
-        replace=True,
-    )
-    handler_register(
-        bank_submission.TOPIC,
-        deliver=bank_submission.payment_submission_deliver,
-        on_delivered=bank_submission.payment_submission_delivered,
-        on_dead=bank_submission.payment_submission_dead,
-        replace=True,
-    )
-    handler_register("event.*", deliver=webhook_fanout_deliver, replace=True)

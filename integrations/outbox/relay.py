@@ -25,9 +25,11 @@ from django.utils import timezone
 from finops.audit.context import correlation
 from finops.audit.services import audit_record
 from finops.core.workflow import ConcurrentTransition
+from finops.outbox.models import OutboxMessage, OutboxState
+from finops.outbox.services import _jsonable, outbox_move
 from integrations.outbox.handlers import DeliveryError, Handler, PermanentDeliveryError, handler_for
-from integrations.outbox.models import OutboxMessage, OutboxState
-from integrations.outbox.services import _jsonable, outbox_move
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 
 log = structlog.get_logger(__name__)
 
@@ -162,10 +164,7 @@ def _retry_later(message: OutboxMessage, error: str) -> str:
 
 def _give_up(message: OutboxMessage, handler: Handler | None, error: str) -> str:
     """Park the message as dead and open a sync_failure exception for the entity's admins, in
-    one transaction; an admin's retry (services.outbox_retry) gives it fresh attempts."""
-    from reconciliation.exceptions.services import exception_open
-    from reconciliation.exceptions.states import ExceptionKind
-
+    one transaction; an admin's retry (finops.outbox.services.outbox_retry) gives it fresh attempts."""
     try:
         with transaction.atomic():
             outbox_move(message, to=OutboxState.DEAD, last_error=error[:4000], lease_expires_at=None)

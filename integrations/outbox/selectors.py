@@ -13,8 +13,8 @@ from finops.accounts.models import User
 from finops.accounts.roles import ADMINISTER_ENTITY
 from finops.accounts.selectors import entities_for, require_entity_perm
 from finops.masterdata.models import LegalEntity
+from finops.outbox.models import OutboxMessage, WebhookSubscription
 from integrations.outbox.forms import CORRELATION_ID
-from integrations.outbox.models import OutboxMessage, WebhookSubscription
 from integrations.outbox.trace import TraceItem, trace_collect, visible_entities_q
 
 

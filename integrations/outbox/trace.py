@@ -1,7 +1,7 @@
 """The trace of a correlation id: what came in, what changed, what went out, across systems, in
 time order. Each part of the product contributes its own items through a trace source.
 
-Registering a source (in your AppConfig.ready()):
+Registering a source (from the module your AppConfig.ready() loads, e.g. integrations.subscriptions):
 
     from integrations.outbox.trace import TraceItem, trace_source_register, visible_entities_q
 
@@ -39,7 +39,7 @@ from finops.accounts.selectors import entities_for
 from finops.audit.models import AuditEvent
 from finops.core.templatetags.finops import action_label
 from finops.masterdata.models import LegalEntity
-from integrations.outbox.models import OutboxMessage, OutboxState
+from finops.outbox.models import OutboxMessage, OutboxState
 
 TRACE_KINDS = ("inbound", "state change", "action", "outbound")
 MAX_ITEMS_PER_SOURCE = 500
@@ -212,9 +212,3 @@ def outbox_trace_items(correlation_id: str, user: User) -> Iterable[TraceItem]:
                     delivery.last_error[:300],
                     link,
                 )
-
-
-def register_builtin_sources() -> None:
-    """Called once from OutboxConfig.ready()."""
-    trace_source_register("audit.events", audit_trace_items, replace=True)
-    trace_source_register("outbox.messages", outbox_trace_items, replace=True)

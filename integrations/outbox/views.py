@@ -11,6 +11,7 @@ from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
+from finops.outbox.services import outbox_retry, subscription_create, subscription_update
 from integrations.outbox.filters import OutboxMessageFilter
 from integrations.outbox.forms import SubscriptionForm, TraceSearchForm
 from integrations.outbox.selectors import (
@@ -22,7 +23,6 @@ from integrations.outbox.selectors import (
     subscription_list,
     trace_get,
 )
-from integrations.outbox.services import outbox_retry, subscription_create, subscription_update
 from integrations.outbox.trace import correlation_of, traceable_models
 
 EXPORT = (

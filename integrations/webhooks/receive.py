@@ -8,7 +8,6 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 
 import structlog
 from django.db import IntegrityError, transaction
@@ -19,6 +18,7 @@ from finops.audit.context import current_correlation_id
 from integrations.connectors import spec_for
 from integrations.credentials import CredentialsUnreadable, decrypt
 from integrations.models import Connector, InboundMessage
+from integrations.webhooks.processing import message_enqueue_on_commit
 from integrations.webhooks.signature import SignatureError, signature_verify
 
 log = structlog.get_logger(__name__)
@@ -40,17 +40,6 @@ def _refuse(connector: Connector, status: int, reason: str) -> Delivery:
     )
     log.warning("webhook.refused", connector=connector.pk, status=status, reason=reason)
     return Delivery(status=status, outcome="refused", reason=reason)
-
-
-def _enqueue(message_id: int, countdown: float = 0) -> None:
-    from integrations.sync.runs import enqueue_options
-    from integrations.tasks import inbound_message_process_task
-
-    inbound_message_process_task.apply_async(args=[message_id], countdown=countdown, **enqueue_options())
-
-
-def message_enqueue_on_commit(message_id: int, *, countdown: float = 0) -> None:
-    transaction.on_commit(partial(_enqueue, message_id, countdown))
 
 
 def too_large(connector: Connector, length: int) -> Delivery | None:

@@ -14,7 +14,7 @@ from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
 from finops.masterdata.models import LegalEntity
-from integrations.outbox.events import exception_created_publish
+from reconciliation.exceptions.events import exception_created_publish
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionState
 

@@ -7,7 +7,7 @@ import pytest
 from finops.accounts.roles import Role
 from finops.accounts.services import roles_sync, user_grant_role
 from finops.ledger.models import JournalEntry, JournalState
-from integrations.outbox.models import OutboxMessage
+from finops.outbox.models import OutboxMessage
 from tests.factories import LegalEntityFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -21,6 +21,7 @@ from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.core.workflow import allowed_targets, transition
+from finops.invoicing.events import invoice_issued_publish
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.invoicing.upserts import invoice_payment_reported
@@ -29,7 +30,6 @@ from finops.masterdata.imports.links import entity_links_add
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.selectors import counterparties_by_reference
 from finops.payables.models import PurchaseOrder
-from integrations.outbox.events import invoice_issued_publish
 
 COLUMNS = Columns(
     required=(

@@ -19,13 +19,13 @@ from django.db import IntegrityError, transaction
 
 from finops.accounts.models import User
 from finops.core.workflow import transition
+from finops.payables.events import payment_rejected_publish
 from finops.payables.models import Payment, PaymentBatch
 from finops.payables.states import BatchState, PaymentState
 from integrations.bankfiles.models import InboundFile, ProcessedMessage
 from integrations.bankfiles.services.common import Access, BankFileRefused, Outcome
 from integrations.formats.nacha import AchAddenda, AchEntry, AchFile
 from integrations.formats.types import PaymentStatusReport, StatusReason
-from integrations.outbox.events import payment_rejected_publish
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import ExceptionKind
 

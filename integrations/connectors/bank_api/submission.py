@@ -1,9 +1,11 @@
 """Payment batches to the bank over its API, through the transactional outbox.
 
-Releasing a batch (finops.payables.services.batch_release) writes one "bank.payment_submission"
-message in the release transaction when the entity has an enabled bank API connector for the
-batch's debtor account. Its payload is the batch's pain.001, built and XSD-checked at release,
-so what the relay sends is exactly what was released. The relay hands the message to
+The bank API is a channel payables asks for (finops.payables.channels): bank_api_channel_for
+answers for an entity's enabled bank API connector that serves the batch's debtor account.
+Releasing such a batch (finops.payables.services.batch_release) notifies BatchReleased, and
+batch_released_submit writes one "bank.payment_submission" message in the release transaction.
+Its payload is the batch's pain.001, built and XSD-checked at release, so what the relay sends is
+exactly what was released. The relay hands the message to
 payment_submission_deliver: one POST /bank/v1/payments per attempt with the message's
 Idempotency-Key (the outbox owns retries; a redelivery is a replay at the bank, never a second
 payment). Delivered: the bank's payment id is stored on the batch and the batch moves released →
@@ -15,21 +17,24 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from finops.masterdata.models import BankAccount
+from finops.outbox.models import OutboxMessage
+from finops.outbox.services import outbox_enqueue
+from finops.payables.channels import BANK_SUBMISSION_TOPIC, BankChannel
+from finops.payables.events import BatchReleased
+from finops.payables.models import PaymentBatch
+from finops.payables.services import batch_record_transmission, batch_record_transmission_failure
 from integrations.connectors import mapping_of
 from integrations.connectors.bank_api.client import BankClient
 from integrations.credentials import CredentialsUnreadable
 from integrations.models import Connector, ConnectorKind
 from integrations.outbox.handlers import DeliveryError, PermanentDeliveryError
-from integrations.outbox.models import OutboxMessage
 from integrations.sync.http import ConnectorError, HttpRefused
 
-if TYPE_CHECKING:
-    from finops.masterdata.models import BankAccount
-    from finops.payables.models import PaymentBatch
-
-TOPIC: Final = "bank.payment_submission"
+TOPIC: Final = BANK_SUBMISSION_TOPIC
+CHANNEL_KIND: Final = "bank_api"
 
 
 def bank_connector_for(*, entity_id: int, account: BankAccount) -> Connector | None:
@@ -49,6 +54,16 @@ def bank_connector_for(*, entity_id: int, account: BankAccount) -> Connector | N
 def pain001_version_of(connector: Connector) -> str:
     """The pain.001 version the connector's bank takes, as the writer names it ("001.001.09")."""
     return str(mapping_of(connector)["pain001_version"]).removeprefix("pain.")
+
+
+def bank_api_channel_for(entity_id: int, account: BankAccount) -> BankChannel | None:
+    """The bank API as payables' channel for the account (registered at start-up), or None."""
+    connector = bank_connector_for(entity_id=entity_id, account=account)
+    if connector is None:
+        return None
+    return BankChannel(
+        kind=CHANNEL_KIND, reference=connector.pk, name=connector.name, pain001_version=pain001_version_of(connector)
+    )
 
 
 def submission_key(batch: PaymentBatch) -> str:
@@ -99,13 +114,31 @@ def payment_submission_deliver(message: OutboxMessage) -> Mapping[str, Any]:
     return {"payment_id": received.payment_id, "status": received.status, "replayed": received.replayed}
 
 
-def payment_submission_delivered(message: OutboxMessage, result: Mapping[str, Any]) -> None:
-    from finops.payables.services import batch_record_transmission
+def batch_released_submit(event: BatchReleased) -> OutboxMessage | None:
+    """Subscriber of BatchReleased: queue the released batch's file for the bank API connector the
+    channel names, in the release transaction. Idempotent: one key per batch (submission_key)."""
+    if event.channel.kind != CHANNEL_KIND:
+        return None
+    batch, payment_file = event.batch, event.payment_file
+    connector = Connector.objects.get(pk=event.channel.reference, kind=ConnectorKind.BANK_API)
+    return outbox_enqueue(
+        TOPIC,
+        submission_payload(
+            batch=batch,
+            connector=connector,
+            file_format=payment_file.format,
+            document=payment_file.content,
+            sha256=payment_file.sha256,
+        ),
+        entity=batch.entity,
+        idempotency_key=submission_key(batch),
+        obj=batch,
+    )
 
+
+def payment_submission_delivered(message: OutboxMessage, result: Mapping[str, Any]) -> None:
     batch_record_transmission(batch_id=int(message.object_id), submission_id=str(result["payment_id"]))
 
 
 def payment_submission_dead(message: OutboxMessage) -> None:
-    from finops.payables.services import batch_record_transmission_failure
-
     batch_record_transmission_failure(batch_id=int(message.object_id), reason=message.last_error)

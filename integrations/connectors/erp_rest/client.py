@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from integrations.connectors import mapping_of
 from integrations.models import Connector
 from integrations.sync.context import client_for
 from integrations.sync.http import ConnectorError, HttpClient, HttpRefused
@@ -39,8 +40,6 @@ class ErpClient:
 
     @classmethod
     def for_connector(cls, connector: Connector) -> ErpClient:
-        from integrations.connectors import mapping_of
-
         return cls(client_for(connector), accounts=mapping_of(connector).get("accounts") or {})
 
     def _post(self, path: str, body: Mapping[str, Any], idempotency_key: str) -> Posted:

@@ -27,11 +27,11 @@ from django.db.models import Min
 from django.utils import timezone
 
 from finops.masterdata.models import BankAccount, LegalEntity
+from finops.outbox.models import WebhookSubscription
+from finops.outbox.services import EVENT_TOPICS, subscription_create, subscription_update
 from finops.treasury.models import BankStatement
 from integrations.connectors import mapping_of, source_of, spec_for
 from integrations.models import Connector, ConnectorKind
-from integrations.outbox.models import WebhookSubscription
-from integrations.outbox.services import EVENT_TOPICS, subscription_create, subscription_update
 from integrations.sandbox.config import DEFAULT_TOKEN
 from integrations.services import connector_credentials_set, connector_mapping_set, connector_update
 from integrations.sync.http import ConnectorError, HttpClient, HttpRefused

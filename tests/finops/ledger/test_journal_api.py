@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from finops.ledger.models import JournalEntry, JournalState
-from integrations.outbox.models import OutboxMessage
+from finops.outbox.models import OutboxMessage
 
 BODY = {
     "entity": "DE01",

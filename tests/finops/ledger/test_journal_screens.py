@@ -11,7 +11,7 @@ from django.urls import reverse
 from finops.audit.models import AuditEvent
 from finops.ledger.models import JournalEntry, JournalState
 from finops.ledger.services import JournalLineInput, journal_entry_create
-from integrations.outbox.models import OutboxMessage
+from finops.outbox.models import OutboxMessage
 
 
 def _form(entity, token=None, lines=(("1200", "", "119.00", ""), ("8400", "Bank charges", "", "119.00")), **extra):

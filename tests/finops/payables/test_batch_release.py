@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from finops.audit.models import AuditEvent
 from finops.core.workflow import WorkflowError
+from finops.outbox.models import OutboxMessage
 from finops.payables.models import Payment, PaymentBatch
 from finops.payables.payment_files import PAIN001, batch_file_payments, payment_file_build
 from finops.payables.services import batch_file_download, batch_mark_transmitted, batch_release
@@ -23,7 +24,6 @@ from finops.payables.states import BatchState, PaymentState
 from integrations.formats import xsd
 from integrations.formats.nacha import parse_nacha
 from integrations.formats.xmlsafe import parse_xml, texts
-from integrations.outbox.models import OutboxMessage
 from tests.factories import (
     CounterpartyBankAccountFactory,
     CounterpartyFactory,

@@ -12,10 +12,10 @@ from django.urls import reverse
 from finops.audit.models import AuditEvent
 from finops.core.workflow import WorkflowError
 from finops.invoicing.states import InvoiceState
+from finops.outbox.models import OutboxMessage, OutboxState
 from finops.receivables.models import CollectionNote
 from finops.receivables.services import collection_note_add, collection_note_record_delivery
 from finops.receivables.states import CrmDeliveryState
-from integrations.outbox.models import OutboxMessage, OutboxState
 from tests.factories import CounterpartyFactory, InvoiceFactory
 
 

@@ -15,10 +15,10 @@ from finops.accounts.services import user_grant_role
 from finops.audit.context import correlation
 from finops.audit.models import AuditEvent
 from finops.audit.services import audit_record
+from finops.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
+from finops.outbox.services import outbox_enqueue
 from integrations.outbox.api import SubscriptionChangeInput, SubscriptionCreateInput
 from integrations.outbox.forms import SubscriptionForm
-from integrations.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
-from integrations.outbox.services import outbox_enqueue
 from integrations.outbox.trace import trace_collect
 from tests.factories import ExceptionItemFactory, UserFactory
 

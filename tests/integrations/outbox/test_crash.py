@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from finops.ledger.models import JournalState
 from finops.ledger.services import JournalLineInput, journal_entry_create, journal_entry_queue
-from integrations.outbox.models import OutboxMessage, OutboxState
+from finops.outbox.models import OutboxMessage, OutboxState
 from integrations.outbox.relay import LEASE, outbox_relay
 from tests.integrations.outbox.conftest import header
 

@@ -11,12 +11,12 @@ import time_machine
 
 from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import Counterparty, ExternalRef
+from finops.outbox.models import OutboxMessage, OutboxState
 from finops.receivables.services import RemittanceLineInput, collection_note_add, payment_receive
 from finops.receivables.states import CrmDeliveryState
 from integrations.credentials import encrypt
 from integrations.models import Connector, ConnectorKind
 from integrations.outbox.handlers import handler_for, handler_register
-from integrations.outbox.models import OutboxMessage, OutboxState
 from integrations.outbox.relay import MAX_ATTEMPTS, outbox_relay
 from integrations.outbox.trace import trace_collect
 from integrations.sandbox.config import DEFAULT_TOKEN

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from integrations.outbox.models import OutboxMessage, OutboxState
-from integrations.outbox.services import OutboxConflict, event_publish, outbox_enqueue
+from finops.outbox.models import OutboxMessage, OutboxState
+from finops.outbox.services import OutboxConflict, event_publish, outbox_enqueue
 from tests.factories import ExceptionItemFactory
 
 

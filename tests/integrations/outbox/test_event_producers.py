@@ -17,11 +17,11 @@ from finops.core.workflow import WorkflowError
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceState
 from finops.invoicing.upserts import InvoiceData, invoice_upsert
+from finops.outbox.models import EVENT_KINDS, OutboxMessage, OutboxState, WebhookSubscription
 from finops.payables.models import Payment
 from finops.payables.services import batch_release
 from finops.payables.states import BatchState, PaymentState
 from finops.receivables.services import RemittanceLineInput, payment_receive
-from integrations.outbox.models import EVENT_KINDS, OutboxMessage, OutboxState, WebhookSubscription
 from integrations.outbox.relay import outbox_relay
 from integrations.outbox.signing import EVENT_ID_HEADER
 from reconciliation.exceptions.services import exception_open

@@ -13,7 +13,7 @@ from django.db import transaction
 from finops.core.workflow import WorkflowError
 from finops.ledger.models import JournalState
 from finops.ledger.services import JournalLineInput, journal_entry_create, journal_entry_queue
-from integrations.outbox.models import OutboxMessage, OutboxState
+from finops.outbox.models import OutboxMessage, OutboxState
 from integrations.outbox.relay import MAX_ATTEMPTS, outbox_relay
 from integrations.sandbox.testing import http_call
 from reconciliation.exceptions.models import ExceptionItem

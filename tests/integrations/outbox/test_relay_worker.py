@@ -9,9 +9,9 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection, transaction
 
 from finops.celery import app
-from integrations.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
+from finops.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
+from finops.outbox.services import event_publish
 from integrations.outbox.relay import outbox_relay
-from integrations.outbox.services import event_publish
 from integrations.outbox.signing import EVENT_ID_HEADER
 from tests.factories import ExceptionItemFactory
 

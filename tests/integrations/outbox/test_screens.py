@@ -7,8 +7,8 @@ from django.urls import reverse
 from finops.accounts.roles import Role
 from finops.accounts.services import user_grant_role
 from finops.audit.models import AuditEvent
-from integrations.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
-from integrations.outbox.services import outbox_enqueue
+from finops.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
+from finops.outbox.services import outbox_enqueue
 from tests.factories import UserFactory
 
 SECRET = "whsec-0123456789abcdef"

@@ -12,9 +12,9 @@ from django.utils import timezone
 from finops.audit.context import correlation
 from finops.audit.services import audit_record
 from finops.ledger.services import JournalLineInput, journal_entry_create, journal_entry_queue
-from integrations.outbox.models import WebhookSubscription
+from finops.outbox.models import WebhookSubscription
+from finops.outbox.services import event_publish
 from integrations.outbox.relay import outbox_relay
-from integrations.outbox.services import event_publish
 from integrations.outbox.trace import (
     TraceItem,
     trace_collect,

@@ -7,9 +7,9 @@ import time_machine
 from django.utils import timezone
 
 from finops.audit.models import AuditEvent
-from integrations.outbox.models import OutboxMessage, OutboxState, WebhookDelivery, WebhookSubscription
+from finops.outbox.models import OutboxMessage, OutboxState, WebhookDelivery, WebhookSubscription
+from finops.outbox.services import event_publish, outbox_retry
 from integrations.outbox.relay import BACKOFF_CAP, MAX_ATTEMPTS, backoff_delay, outbox_relay
-from integrations.outbox.services import event_publish, outbox_retry
 from integrations.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
 from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import ExceptionItemFactory

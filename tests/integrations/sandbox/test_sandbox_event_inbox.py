@@ -8,7 +8,7 @@ import time
 
 from django.core.management import call_command
 
-from integrations.outbox.models import WebhookSubscription
+from finops.outbox.models import WebhookSubscription
 from integrations.outbox.relay import outbox_relay
 from integrations.outbox.signing import signature_header
 from integrations.sandbox.testing import http_call

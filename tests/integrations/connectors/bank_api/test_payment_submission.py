@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 
 from finops.audit.models import AuditEvent
+from finops.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
 from finops.payables.models import Payment, PaymentBatch
 from finops.payables.services import batch_release
 from finops.payables.states import BatchState, PaymentState
-from finops.payables.tasks import bank_payment_status_poll_task
 from integrations.bankfiles.services import bank_file_import
 from integrations.connectors.bank_api.status import bank_payment_status_poll, batch_status_poll
 from integrations.connectors.bank_api.submission import TOPIC, payment_submission_deliver, submission_key
@@ -32,10 +32,10 @@ from integrations.formats import xsd
 from integrations.formats.pain001 import build_pain001
 from integrations.formats.types import CreditTransfer, Party, PaymentOrder
 from integrations.formats.xmlsafe import find, parse_xml, texts
-from integrations.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
 from integrations.outbox.relay import outbox_relay
 from integrations.sandbox.testing import http_call, run_sandbox, run_webhook_receiver
 from integrations.services import connector_mapping_set
+from integrations.tasks import bank_payment_status_poll_task
 from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import (
     CounterpartyBankAccountFactory,

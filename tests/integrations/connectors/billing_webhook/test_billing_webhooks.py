@@ -11,9 +11,9 @@ from django.db import connection
 
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceState
+from finops.outbox.models import OutboxMessage
 from finops.receivables.models import Remittance
 from integrations.models import Connector, InboundMessage
-from integrations.outbox.models import OutboxMessage
 from integrations.sandbox.testing import http_call, run_webhook_receiver
 from integrations.services import connector_credentials_set
 from integrations.states import MessageState

@@ -8,9 +8,9 @@ import pytest
 
 from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import Counterparty, ExternalRef
+from finops.outbox.models import OutboxMessage, OutboxState
 from finops.receivables.models import Remittance
 from integrations.models import InboundMessage
-from integrations.outbox.models import OutboxMessage, OutboxState
 from integrations.outbox.relay import outbox_relay
 from integrations.services import connector_credentials_set
 from integrations.webhooks.processing import inbound_message_process

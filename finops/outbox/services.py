@@ -2,13 +2,15 @@
 move messages through their states, retry a dead one, and keep webhook subscriptions.
 
 Producers call outbox_enqueue (or event_publish) inside the transaction that makes the business
-change. The relay (relay.py) delivers after commit; nothing else sends to the outside directly.
+change. The relay (integrations.outbox.relay) delivers after commit; nothing else sends to the
+outside directly. The relay sits above the domain, so it tells this module at start-up how to
+wake it (relay_nudge_register).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
@@ -26,7 +28,7 @@ from finops.audit.services import audit_record
 from finops.core.money import quantize
 from finops.core.workflow import ConcurrentTransition, InvalidTransition, WorkflowError
 from finops.masterdata.models import LegalEntity
-from integrations.outbox.models import (
+from finops.outbox.models import (
     EVENT_KINDS,
     EVENT_TOPIC_CHOICES,
     OutboxMessage,
@@ -69,10 +71,19 @@ def _jsonable(payload: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(dict(payload), cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
 
 
-def _send_nudge() -> None:
-    from integrations.outbox.tasks import outbox_relay_task
+_relay_nudges: list[Callable[[], object]] = []
 
-    outbox_relay_task.delay()
+
+def relay_nudge_register(nudge: Callable[[], object]) -> None:
+    """Called at start-up by what delivers the messages: `nudge` (e.g. a Celery task's delay) is
+    called once after each commit that wrote a message. Registering the same nudge again is a no-op."""
+    if nudge not in _relay_nudges:
+        _relay_nudges.append(nudge)
+
+
+def _send_nudge() -> None:
+    for nudge in _relay_nudges:
+        nudge()
 
 
 def _nudge_relay_after_commit() -> None:

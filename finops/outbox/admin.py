@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from integrations.outbox.models import OutboxMessage, WebhookDelivery, WebhookSubscription
+from finops.outbox.models import OutboxMessage, WebhookDelivery, WebhookSubscription
 
 
 @admin.register(OutboxMessage)
