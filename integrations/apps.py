@@ -10,5 +10,5 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations need the models loaded, so their module is loaded now, by name, as Django
-        # loads each app's admin module: see integrations.subscriptions.
-        import_module(f"{self.name}.subscriptions")
+        # loads each app's admin module: see integrations.registrations.
+        import_module(f"{self.name}.registrations")

@@ -1,4 +1,5 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -55,6 +56,25 @@ def bank_change_can_decide(*, user: User, change: BankAccountChange) -> bool:
         and user.has_perm(f"masterdata.{APPROVE_BANK_CHANGES}", change.entity)
         and change.requested_by_id != user.pk
     )
+
+
+HeldFinder = Callable[[User, int], Sequence[Any]]
+_HELD_FINDERS: list[HeldFinder] = []
+
+
+def held_for_account_register(finder: HeldFinder) -> None:
+    """Called at start-up by an app whose records wait for a bank account's details (payables:
+    the payments held for it): finder(user, bank_account_id) returns what the user may see."""
+    if finder not in _HELD_FINDERS:
+        _HELD_FINDERS.append(finder)
+
+
+def held_for_account(user: User, bank_account_id: int, *, limit: int = 100) -> list[Any]:
+    """What waits for the bank account's details to be verified, as far as the user may see it."""
+    held: list[Any] = []
+    for finder in _HELD_FINDERS:
+        held.extend(finder(user, bank_account_id)[: limit - len(held)])
+    return held
 
 
 def bank_account_hold_reason(account: BankAccount) -> str:

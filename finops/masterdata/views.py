@@ -21,11 +21,10 @@ from finops.masterdata.selectors import (
     bank_change_list,
     counterparty_get,
     counterparty_list,
+    held_for_account,
 )
 from finops.masterdata.services import bank_change_activate, bank_change_reject, bank_change_verify
 from finops.masterdata.sor import DEFAULT_OWNERS, field_ownership_list
-from finops.payables.selectors import payment_list
-from finops.payables.states import PaymentState
 
 COUNTERPARTY_EXPORT = (
     Column("name", lambda c: c.name),
@@ -138,17 +137,12 @@ def _bankchange_page(
     reject_form: BankChangeRejectForm | None = None,
 ) -> HttpResponseBase:
     change = bank_change_get(user=request.user, pk=pk)
-    waiting = (
-        payment_list(user=request.user).filter(beneficiary_account_id=change.bank_account_id, state=PaymentState.HELD)
-        if change.bank_account_id
-        else None
-    )
     ctx = {
         "change": change,
         "can_decide": bank_change_can_decide(user=request.user, change=change),
         "is_requester": change.requested_by_id == request.user.pk,
         "active_accounts": change.counterparty.bank_accounts.filter(is_active=True, currency=change.currency),
-        "held_payments": waiting[:100] if waiting is not None else [],
+        "held_payments": held_for_account(request.user, change.bank_account_id) if change.bank_account_id else [],
         "reject_form": reject_form or BankChangeRejectForm(),
         "error": error,
         "events": events_for_object(change),

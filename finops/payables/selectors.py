@@ -6,6 +6,7 @@ from finops.core.scoping import scoped, scoped_get
 from finops.outbox.models import OutboxMessage
 from finops.payables.channels import BANK_SUBMISSION_TOPIC
 from finops.payables.models import Payment, PaymentBatch, PurchaseOrder
+from finops.payables.states import PaymentState
 
 # Who may release an approved batch to the bank (and carry it there as a file): treasury, or a
 # controller of the entity.
@@ -14,6 +15,12 @@ RELEASE_PERMISSIONS = (WORK_TREASURY, APPROVE_PAYMENTS)
 
 def payment_list(*, user: User) -> QuerySet[Payment]:
     return scoped(Payment.objects.select_related("entity", "counterparty", "beneficiary_account", "batch"), user)
+
+
+def payments_held_to(user: User, bank_account_id: int) -> QuerySet[Payment]:
+    """The user's payments held for a bank account whose details wait for verification (shown on
+    the bank-detail change, registered with finops.masterdata.selectors.held_for_account)."""
+    return payment_list(user=user).filter(beneficiary_account_id=bank_account_id, state=PaymentState.HELD)
 
 
 def payment_get(*, user: User, pk: int) -> Payment:

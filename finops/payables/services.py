@@ -20,8 +20,12 @@ from django.utils import timezone
 from finops.accounts.models import User
 from finops.accounts.roles import APPROVE_PAYMENTS, WORK_PAYABLES
 from finops.accounts.selectors import entities_for, require_entity_perm
+from finops.accounts.sod import require_not_maker
 from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
+from finops.masterdata.events import BankAccountDecided, BankAccountOnHold
+from finops.masterdata.models import BankAccount
+from finops.masterdata.selectors import bank_account_hold_reason
 from finops.outbox.events import event_notify
 from finops.payables.channels import bank_channel_for
 from finops.payables.events import BatchReleased, payment_released_publish
@@ -37,9 +41,73 @@ from finops.payables.states import ApprovalDecision, BatchState, PaymentState
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import ExceptionKind
 
+# --- payments held while their bank details are not verified ---------------------------------
 
-class SegregationOfDutiesError(WorkflowError):
-    pass
+
+def payment_hold(payment: Payment, *, reason: str, actor: User | None = None) -> None:
+    """proposed → held with the reason shown on the payment. Callers pass a proposed payment."""
+    transition(payment, to=PaymentState.HELD, actor=actor, reason=reason)
+    Payment.objects.filter(pk=payment.pk).update(status_reason=reason[:200])
+    payment.status_reason = reason[:200]
+
+
+def payment_hold_if_unverified(payment: Payment, *, actor: User | None = None) -> bool:
+    """Call when a payment is proposed: hold it while its beneficiary account is not active or
+    has a pending bank-detail change. Returns whether the payment is held.
+
+    Idempotent: a payment already held stays held and is not audited twice; a payment to a
+    verified account, or one past proposed, is left as it is."""
+    if payment.state == PaymentState.HELD:
+        return True
+    if payment.state != PaymentState.PROPOSED:
+        return False
+    reason = bank_account_hold_reason(payment.beneficiary_account)
+    if not reason:
+        return False
+    with transaction.atomic():
+        payment_hold(payment, reason=reason, actor=actor)
+    return True
+
+
+def payments_hold_to(account: BankAccount, *, reason: str, actor: User | None) -> int:
+    """proposed → held for every payment to `account`, in pk order; how many were held."""
+    held = 0
+    for payment in (
+        Payment.objects.select_for_update()
+        .filter(beneficiary_account=account, state=PaymentState.PROPOSED)
+        .order_by("pk")
+    ):
+        payment_hold(payment, reason=reason, actor=actor)
+        held += 1
+    return held
+
+
+def payments_release_to(account: BankAccount, *, actor: User | None, reason: str) -> int:
+    """held → proposed for payments to `account`, once nothing about the account is pending."""
+    account.refresh_from_db()
+    if bank_account_hold_reason(account):
+        return 0
+    released = 0
+    for payment in (
+        Payment.objects.select_for_update().filter(beneficiary_account=account, state=PaymentState.HELD).order_by("pk")
+    ):
+        transition(payment, to=PaymentState.PROPOSED, actor=actor, reason=reason)
+        Payment.objects.filter(pk=payment.pk).update(status_reason="")
+        released += 1
+    return released
+
+
+def bank_account_on_hold(event: BankAccountOnHold) -> None:
+    """Subscriber of BankAccountOnHold (registered in finops.payables.registrations)."""
+    payments_hold_to(event.account, reason=event.reason, actor=event.actor)
+
+
+def bank_account_decided(event: BankAccountDecided) -> None:
+    """Subscriber of BankAccountDecided (registered in finops.payables.registrations)."""
+    payments_release_to(event.account, actor=event.actor, reason=event.reason)
+
+
+# --- batches -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -72,8 +140,9 @@ def batch_approve(*, batch_id: int, approver: User, comment: str = "") -> Paymen
     """Record one approval; the batch becomes approved when the policy's count is reached."""
     batch = PaymentBatch.objects.select_for_update().select_related("entity").get(pk=batch_id)
     require_entity_perm(approver, APPROVE_PAYMENTS, batch.entity)
-    if approver.pk in (batch.created_by_id, batch.submitted_by_id):
-        raise SegregationOfDutiesError("The maker of a batch cannot approve it.")
+    require_not_maker(
+        approver, batch.created_by_id, batch.submitted_by_id, message="The maker of a batch cannot approve it."
+    )
     if batch.state != BatchState.PENDING_APPROVAL:
         raise WorkflowError(f"Batch {batch.external_id} is {batch.get_state_display().lower()}, not pending approval.")
     this_round = batch.approvals.filter(round=batch.submission_round)
@@ -116,8 +185,9 @@ def batch_decline(*, batch_id: int, approver: User, reason: str) -> PaymentBatch
         raise WorkflowError("Say why the batch is declined.")
     batch = PaymentBatch.objects.select_for_update().select_related("entity").get(pk=batch_id)
     require_entity_perm(approver, APPROVE_PAYMENTS, batch.entity)
-    if approver.pk in (batch.created_by_id, batch.submitted_by_id):
-        raise SegregationOfDutiesError("The maker of a batch cannot decide on it.")
+    require_not_maker(
+        approver, batch.created_by_id, batch.submitted_by_id, message="The maker of a batch cannot decide on it."
+    )
     Approval.objects.create(
         batch=batch,
         approver=approver,

@@ -13,5 +13,5 @@ class OutboxRelayConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations need the models loaded, so their module is loaded now, by name, as Django
-        # loads each app's admin module: see integrations.outbox.subscriptions.
-        import_module(f"{self.name}.subscriptions")
+        # loads each app's admin module: see integrations.outbox.registrations.
+        import_module(f"{self.name}.registrations")

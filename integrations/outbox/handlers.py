@@ -1,7 +1,7 @@
 """What the relay does with each topic: the handler registry, the ERP posters, the CRM activity
 poster and the webhook fan-out.
 
-Registering a handler (from a module your AppConfig.ready() loads, see integrations.outbox.subscriptions):
+Registering a handler (from a module your AppConfig.ready() loads, see integrations.outbox.registrations):
 
     from integrations.outbox.handlers import handler_register
 

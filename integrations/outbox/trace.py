@@ -1,7 +1,7 @@
 """The trace of a correlation id: what came in, what changed, what went out, across systems, in
 time order. Each part of the product contributes its own items through a trace source.
 
-Registering a source (from the module your AppConfig.ready() loads, e.g. integrations.subscriptions):
+Registering a source (from the module your AppConfig.ready() loads, e.g. integrations.registrations):
 
     from integrations.outbox.trace import TraceItem, trace_source_register, visible_entities_q
 

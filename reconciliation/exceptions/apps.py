@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,8 @@ class ExceptionsConfig(AppConfig):
     name = "reconciliation.exceptions"
     label = "reconciliation"
     verbose_name = "Reconciliation and exceptions"
+
+    def ready(self) -> None:
+        # Registrations need the models loaded, so their module is loaded now, by name, as Django
+        # loads each app's admin module: see reconciliation.exceptions.registrations.
+        import_module(f"{self.name}.registrations")

@@ -13,10 +13,11 @@ from finops.accounts.selectors import require_entity_perm, require_entity_work
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.core.workflow import WorkflowError, transition
+from finops.masterdata.events import CounterpartyConflict
 from finops.masterdata.models import LegalEntity
 from reconciliation.exceptions.events import exception_created_publish
 from reconciliation.exceptions.models import ExceptionItem
-from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionState
+from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionKind, ExceptionState
 
 
 @transaction.atomic
@@ -57,6 +58,18 @@ def exception_open(
     audit_record(item, action="exception.created", actor=None, after={"kind": kind, "title": title})
     exception_created_publish(item)
     return item, True
+
+
+def counterparty_conflict_open(event: CounterpartyConflict) -> None:
+    """Subscriber of CounterpartyConflict: one open master-data conflict per cause."""
+    exception_open(
+        entity=event.entity,
+        kind=ExceptionKind.MASTER_DATA_CONFLICT,
+        title=event.title,
+        dedupe_key=f"{ExceptionKind.MASTER_DATA_CONFLICT}:{event.cause}",
+        detail=event.detail,
+        obj=event.counterparty,
+    )
 
 
 def _lock(pk: int) -> ExceptionItem:

@@ -7,8 +7,6 @@ from finops.masterdata.services.bank_changes import (
     bank_change_reject,
     bank_change_request,
     bank_change_verify,
-    payment_hold,
-    payment_hold_if_unverified,
 )
 from finops.masterdata.services.counterparties import (
     FieldConflict,
@@ -28,6 +26,4 @@ __all__ = [
     "bank_change_request",
     "bank_change_verify",
     "counterparty_upsert",
-    "payment_hold",
-    "payment_hold_if_unverified",
 ]

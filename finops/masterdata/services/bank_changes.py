@@ -2,7 +2,8 @@
 
 No source, person or file changes a counterparty's bank details directly. Every change is a
 BankAccountChange that a controller who did not request it verifies and activates; until then
-the new account exists only as an inactive BankAccount and payments to it are held.
+the new account exists only as an inactive BankAccount and payments to it are held (payables holds
+and releases them on BankAccountOnHold and BankAccountDecided, see finops.masterdata.events).
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from django.utils import timezone
 from finops.accounts.models import User
 from finops.accounts.roles import APPROVE_BANK_CHANGES
 from finops.accounts.selectors import require_entity_perm, require_entity_work
+from finops.accounts.sod import require_not_maker
 from finops.audit.services import audit_record
 from finops.core.money import validate_currency
 from finops.core.workflow import WorkflowError, transition
+from finops.masterdata.events import BankAccountDecided, BankAccountOnHold
 from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, LegalEntity
-from finops.masterdata.selectors import PENDING_CHANGE_STATES, bank_account_hold_reason
+from finops.masterdata.selectors import PENDING_CHANGE_STATES
 from finops.masterdata.states import BankAccountChangeState
 from finops.masterdata.validators import normalize_iban, validate_bic, validate_iban, validate_routing_number
-from finops.payables.models import Payment
-from finops.payables.states import PaymentState
+from finops.outbox.events import event_notify
 
 
 @dataclass(frozen=True)
@@ -103,13 +105,6 @@ def _lock_change(change_id: int) -> BankAccountChange:
     return BankAccountChange.objects.select_for_update().select_related("entity", "counterparty").get(pk=change_id)
 
 
-def _sod_error(message: str) -> WorkflowError:
-    # Imported here because payables will import this module to hold payments when proposing them.
-    from finops.payables.services import SegregationOfDutiesError
-
-    return SegregationOfDutiesError(message)
-
-
 def _account_for(counterparty: Counterparty, details: BankDetails, *, source: str, actor: User | None) -> BankAccount:
     """The counterparty's account these details describe, or a new inactive one."""
     for account in counterparty.bank_accounts.select_for_update().order_by("pk"):
@@ -129,58 +124,6 @@ def _account_for(counterparty: Counterparty, details: BankDetails, *, source: st
     )
     audit_record(account, action="bank_account.created", actor=actor, after={"account": str(details), "active": False})
     return account
-
-
-def payment_hold(payment: Payment, *, reason: str, actor: User | None = None) -> None:
-    """proposed → held with the reason shown on the payment. Callers pass a proposed payment."""
-    transition(payment, to=PaymentState.HELD, actor=actor, reason=reason)
-    Payment.objects.filter(pk=payment.pk).update(status_reason=reason[:200])
-    payment.status_reason = reason[:200]
-
-
-def payment_hold_if_unverified(payment: Payment, *, actor: User | None = None) -> bool:
-    """Call when a payment is proposed: hold it while its beneficiary account is not active or
-    has a pending bank-detail change. Returns whether the payment is held.
-
-    Idempotent: a payment already held stays held and is not audited twice; a payment to a
-    verified account, or one past proposed, is left as it is."""
-    if payment.state == PaymentState.HELD:
-        return True
-    if payment.state != PaymentState.PROPOSED:
-        return False
-    reason = bank_account_hold_reason(payment.beneficiary_account)
-    if not reason:
-        return False
-    with transaction.atomic():
-        payment_hold(payment, reason=reason, actor=actor)
-    return True
-
-
-def _hold_proposed_to(account: BankAccount, *, reason: str, actor: User | None) -> int:
-    held = 0
-    for payment in (
-        Payment.objects.select_for_update()
-        .filter(beneficiary_account=account, state=PaymentState.PROPOSED)
-        .order_by("pk")
-    ):
-        payment_hold(payment, reason=reason, actor=actor)
-        held += 1
-    return held
-
-
-def _release_held_to(account: BankAccount, *, actor: User | None, reason: str) -> int:
-    """held → proposed for payments to `account`, once nothing about the account is pending."""
-    account.refresh_from_db()
-    if bank_account_hold_reason(account):
-        return 0
-    released = 0
-    for payment in (
-        Payment.objects.select_for_update().filter(beneficiary_account=account, state=PaymentState.HELD).order_by("pk")
-    ):
-        transition(payment, to=PaymentState.PROPOSED, actor=actor, reason=reason)
-        Payment.objects.filter(pk=payment.pk).update(status_reason="")
-        released += 1
-    return released
 
 
 @transaction.atomic
@@ -254,8 +197,10 @@ def bank_change_record(
         reason=reason,
         after={"state": change.state, "account": str(details), "source": source, "counterparty": counterparty.name},
     )
-    _hold_proposed_to(
-        account, reason=f"Bank-detail change {change.pk} is waiting for verification.", actor=requested_by
+    event_notify(
+        BankAccountOnHold(
+            account=account, reason=f"Bank-detail change {change.pk} is waiting for verification.", actor=requested_by
+        )
     )
     return change
 
@@ -266,8 +211,11 @@ def bank_change_verify(change_id: int, user: User) -> BankAccountChange:
     Not repeatable: a second call finds the change verified and is refused."""
     change = _lock_change(change_id)
     require_entity_perm(user, APPROVE_BANK_CHANGES, change.entity)
-    if change.requested_by_id == user.pk:
-        raise _sod_error("You requested this bank-detail change; another controller must verify it.")
+    require_not_maker(
+        user,
+        change.requested_by_id,
+        message="You requested this bank-detail change; another controller must verify it.",
+    )
     if change.state != BankAccountChangeState.REQUESTED:
         raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not requested.")
     BankAccountChange.objects.filter(pk=change.pk).update(verified_by=user)
@@ -283,8 +231,11 @@ def bank_change_activate(change_id: int, user: User) -> BankAccountChange:
     for the new account go back to proposed. Not repeatable: an active change is refused."""
     change = _lock_change(change_id)
     require_entity_perm(user, APPROVE_BANK_CHANGES, change.entity)
-    if change.requested_by_id == user.pk:
-        raise _sod_error("You requested this bank-detail change; another controller must activate it.")
+    require_not_maker(
+        user,
+        change.requested_by_id,
+        message="You requested this bank-detail change; another controller must activate it.",
+    )
     if change.state != BankAccountChangeState.VERIFIED:
         raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not verified.")
     details = BankDetails(
@@ -324,13 +275,15 @@ def bank_change_activate(change_id: int, user: User) -> BankAccountChange:
             after={"active": False},
         )
         old.is_active = False
-        _hold_proposed_to(old, reason=f"Account replaced by bank-detail change {change.pk}.", actor=user)
+        event_notify(
+            BankAccountOnHold(account=old, reason=f"Account replaced by bank-detail change {change.pk}.", actor=user)
+        )
     BankAccountChange.objects.filter(pk=change.pk).update(activated_by=user, bank_account=account)
     change.activated_by, change.bank_account = user, account
     transition(
         change, to=BankAccountChangeState.ACTIVE, actor=user, stamp="activated_at", extra={"account": str(details)}
     )
-    _release_held_to(account, actor=user, reason=f"Bank-detail change {change.pk} is active.")
+    event_notify(BankAccountDecided(account=account, reason=f"Bank-detail change {change.pk} is active.", actor=user))
     return change
 
 
@@ -349,5 +302,9 @@ def bank_change_reject(change_id: int, user: User, reason: str) -> BankAccountCh
     change.rejected_by, change.rejection_reason = user, reason
     transition(change, to=BankAccountChangeState.REJECTED, actor=user, reason=reason, stamp="rejected_at")
     if change.bank_account is not None:
-        _release_held_to(change.bank_account, actor=user, reason=f"Bank-detail change {change.pk} was rejected.")
+        event_notify(
+            BankAccountDecided(
+                account=change.bank_account, reason=f"Bank-detail change {change.pk} was rejected.", actor=user
+            )
+        )
     return change

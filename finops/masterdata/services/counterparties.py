@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from finops.accounts.models import User
 from finops.audit.services import audit_record
+from finops.masterdata.events import CounterpartyConflict
 from finops.masterdata.models import (
     BankAccountChange,
     Counterparty,
@@ -35,8 +36,7 @@ from finops.masterdata.models import (
 from finops.masterdata.selectors import PENDING_CHANGE_STATES
 from finops.masterdata.services.bank_changes import BankDetails, bank_change_record
 from finops.masterdata.sor import field_owners
-from reconciliation.exceptions.services import exception_open
-from reconciliation.exceptions.states import ExceptionKind
+from finops.outbox.events import event_notify
 
 COUNTERPARTY = Counterparty._meta.label
 DATA_KEYS = frozenset({"name", "country", "tax_id", "is_blocked", "status", "bank_account"})
@@ -172,24 +172,25 @@ def _conflict_open(counterparty: Counterparty, conflict: FieldConflict, entity: 
     title = conflict.message or (
         f"{counterparty.name}: {label} differs between {conflict.current_source} and {conflict.incoming_source}"
     )
-    exception_open(
-        entity=home,
-        kind=ExceptionKind.MASTER_DATA_CONFLICT,
-        title=title,
-        # one open conflict per counterparty and field, whichever source raises it again
-        dedupe_key=f"{ExceptionKind.MASTER_DATA_CONFLICT}:{COUNTERPARTY}:{counterparty.source}:"
-        f"{counterparty.external_id}:{conflict.field}",
-        detail={
-            "field": conflict.field,
-            "counterparty": counterparty.name,
-            "current value": conflict.current,
-            "current source": conflict.current_source,
-            "incoming value": conflict.incoming,
-            "incoming source": conflict.incoming_source,
-            "system of record": conflict.owner,
-            **({"problem": conflict.message} if conflict.message else {}),
-        },
-        obj=counterparty,
+    # the exception queue opens a master-data conflict (reconciliation.exceptions.registrations)
+    event_notify(
+        CounterpartyConflict(
+            entity=home,
+            counterparty=counterparty,
+            title=title,
+            # one open conflict per counterparty and field, whichever source raises it again
+            cause=f"{COUNTERPARTY}:{counterparty.source}:{counterparty.external_id}:{conflict.field}",
+            detail={
+                "field": conflict.field,
+                "counterparty": counterparty.name,
+                "current value": conflict.current,
+                "current source": conflict.current_source,
+                "incoming value": conflict.incoming,
+                "incoming source": conflict.incoming_source,
+                "system of record": conflict.owner,
+                **({"problem": conflict.message} if conflict.message else {}),
+            },
+        )
     )
 
 

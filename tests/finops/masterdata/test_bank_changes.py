@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
+from finops.accounts.sod import SegregationOfDutiesError
 from finops.audit.models import AuditEvent
 from finops.core.workflow import WorkflowError
 from finops.masterdata.models import BankAccountChange
@@ -14,9 +15,8 @@ from finops.masterdata.services import (
     bank_change_reject,
     bank_change_request,
     bank_change_verify,
-    payment_hold_if_unverified,
 )
-from finops.payables.services import SegregationOfDutiesError
+from finops.payables.services import payment_hold_if_unverified
 from finops.payables.states import PaymentState
 from tests.factories import CounterpartyBankAccountFactory, CounterpartyFactory, PaymentFactory
 

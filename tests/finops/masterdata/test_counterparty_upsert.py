@@ -4,11 +4,12 @@ that never change without a verified BankAccountChange."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from finops.accounts.sod import SegregationOfDutiesError
 from finops.audit.models import AuditEvent
 from finops.masterdata.models import BankAccountChange, Counterparty, ExternalRef, FieldOwnership
-from finops.masterdata.services import Outcome, bank_change_verify, counterparty_upsert, payment_hold_if_unverified
+from finops.masterdata.services import Outcome, bank_change_verify, counterparty_upsert
 from finops.masterdata.sor import field_owners
-from finops.payables.services import SegregationOfDutiesError
+from finops.payables.services import payment_hold_if_unverified
 from finops.payables.states import PaymentState
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.exceptions.states import ExceptionKind

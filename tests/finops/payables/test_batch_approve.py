@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 
+from finops.accounts.sod import SegregationOfDutiesError
 from finops.audit.models import AuditEvent
 from finops.core.workflow import WorkflowError
 from finops.payables.models import Approval
-from finops.payables.services import SegregationOfDutiesError, batch_approve, batch_decline, batch_submit
+from finops.payables.services import batch_approve, batch_decline, batch_submit
 from finops.payables.states import BatchState
 from tests.factories import PaymentBatchFactory, PaymentFactory
 

@@ -1,0 +1,12 @@
+"""What payables registers at start-up (loaded by PayablesConfig.ready()): it holds and releases
+the payments to a bank account whose details are under change (finops.masterdata.events)."""
+
+from finops.masterdata.events import BankAccountDecided, BankAccountOnHold
+from finops.masterdata.selectors import held_for_account_register
+from finops.outbox.events import event_subscribe
+from finops.payables.selectors import payments_held_to
+from finops.payables.services import bank_account_decided, bank_account_on_hold
+
+event_subscribe(BankAccountOnHold, bank_account_on_hold)
+event_subscribe(BankAccountDecided, bank_account_decided)
+held_for_account_register(payments_held_to)
