@@ -4,12 +4,13 @@ finops.outbox.events), and CashApplied in-process for the integrations that tell
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from finops.accounts.models import User
 from finops.invoicing.models import Invoice
-from finops.outbox.events import event_money, event_notify, event_party, event_wanted
+from finops.outbox.events import event_has_subscribers, event_money, event_notify, event_party, event_wanted
 from finops.outbox.models import OutboxMessage
 from finops.outbox.services import event_publish
 
@@ -28,14 +29,28 @@ class CashApplied:
 def invoice_issued_publish(invoice: Invoice, *, actor: User | None) -> OutboxMessage | None:
     """invoice-issued: a customer (AR) invoice came into existence here, from whichever source.
     Once per invoice."""
-    if not event_wanted("invoice-issued", invoice):
-        return None
-    return event_publish(
-        "invoice-issued",
-        invoice,
-        actor=actor,
-        data={"counterparty": event_party(invoice.counterparty_id, invoice.counterparty.name)},
-    )
+    published = invoices_issued_publish([invoice], actor=actor)
+    return published[0] if published else None
+
+
+def invoices_issued_publish(invoices: Sequence[Invoice], *, actor: User | None) -> list[OutboxMessage]:
+    """invoice_issued_publish for many new AR invoices at once: whether an entity subscribes is
+    asked once per entity, not once per invoice."""
+    wanted: dict[int, bool] = {}
+    published = []
+    for invoice in invoices:
+        if invoice.entity_id not in wanted:
+            wanted[invoice.entity_id] = event_has_subscribers(invoice.entity_id, "invoice-issued")
+        if wanted[invoice.entity_id]:
+            published.append(
+                event_publish(
+                    "invoice-issued",
+                    invoice,
+                    actor=actor,
+                    data={"counterparty": event_party(invoice.counterparty_id, invoice.counterparty.name)},
+                )
+            )
+    return published
 
 
 def cash_applied_publish(

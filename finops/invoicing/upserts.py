@@ -1,30 +1,37 @@
-"""Invoices as systems of record send them (ERP, billing): create or update by source + external id.
+"""Invoices as systems of record send them (ERP, billing, a CSV import): create or update by source +
+external id. The one write path of invoices: connectors call invoice_upsert for each record, the
+CSV import invoices_upsert for a whole file, set-based.
 
 Amounts are Decimal; a state change goes through the one transition function. An AP invoice
 that is already approved here does not take new amounts from the source silently: that is
-refused and lands in the exception queue through the caller. A new AR invoice is announced
-(invoice-issued); an open amount the source lowered is announced as cash applied.
+refused (invoice_refusal, which the import also asks before it writes anything, to name the
+line) and lands in the exception queue through the caller. A new AR invoice is announced
+(invoice-issued); an open amount the source lowered is announced as cash applied. The
+counterparty of an invoice does business with its entity from then on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
-from finops.audit.services import audit_record
+from finops.audit.services import audit_record, audit_records
 from finops.core.workflow import allowed_targets, transition
-from finops.invoicing.events import cash_applied_announce, invoice_issued_publish
+from finops.invoicing.events import cash_applied_announce, invoices_issued_publish
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.masterdata.models import Counterparty, LegalEntity
+from finops.masterdata.services import entity_links_add
 from finops.payables.models import PurchaseOrder
 
 # AP states in which the source may still change what the invoice asks us to pay
@@ -35,9 +42,13 @@ _FIELDS = ("counterparty_id", "number", "currency", "amount", "open_amount", "is
 
 @dataclass(frozen=True)
 class InvoiceData:
+    """An invoice as a source sends it. `version` is the source's version number of the record
+    (None for a source that numbers none, e.g. a CSV file: then the content decides); `report`
+    names this report of the invoice, for the cash-applied it may announce (default: the version)."""
+
     source: str
     external_id: str
-    version: int
+    version: int | None
     entity: LegalEntity
     counterparty: Counterparty
     direction: str
@@ -48,6 +59,11 @@ class InvoiceData:
     issue_on: dt.date
     due_on: dt.date
     purchase_order: PurchaseOrder | None = None
+    report: str = ""
+
+    @property
+    def occurrence(self) -> str:
+        return self.report or f"{self.source}:v{self.version}"
 
     def check(self) -> None:
         problems: dict[str, str] = {}
@@ -83,62 +99,134 @@ def _ar_state(amount: Decimal, open_amount: Decimal) -> str:
     return InvoiceState.ISSUED
 
 
-@transaction.atomic
+def invoice_initial_state(direction: str, amount: Decimal, open_amount: Decimal) -> str:
+    """The state a new invoice starts in: received (AP), or what its open amount says (AR)."""
+    return InvoiceState.RECEIVED if direction == InvoiceDirection.AP else _ar_state(amount, open_amount)
+
+
+def invoice_refusal(invoice: Invoice, data: InvoiceData) -> tuple[str, str] | None:
+    """Why `data` must not be applied to the stored invoice, as (field, message), or None. A
+    stale version is not refused (it is simply not applied)."""
+    if invoice.direction != data.direction or invoice.entity_id != data.entity.pk:
+        field = "direction" if invoice.direction != data.direction else "entity"
+        return field, f"Invoice {invoice.number}: direction and entity cannot change ({data.source} sent them)."
+    if invoice.direction == InvoiceDirection.AP and invoice.state not in AP_EDITABLE_STATES:
+        wanted = data.values()
+        changing = [f for f in _PAY_FIELDS if getattr(invoice, f) != wanted[f]]
+        if changing:
+            return changing[0], (
+                f"Invoice {invoice.number} is {invoice.get_state_display().lower()} here; {data.source} changed "
+                f"{', '.join(changing)} — review before it is paid."
+            )
+    return None
+
+
 def invoice_upsert(data: InvoiceData, *, actor: User | None = None) -> tuple[Invoice, str]:
     """Create or update the invoice `data.source` knows as `data.external_id`; returns the invoice
-    and "created", "updated" or "unchanged".
+    and "created", "updated" or "unchanged". See invoices_upsert."""
+    return invoices_upsert([data], actor=actor)[0]
 
-    Idempotent: the same version again changes nothing; an older version than the one applied
-    (Invoice.source_version) is never written. Raises ValidationError for data that cannot be
-    stored, and for amount changes on an AP invoice already approved here."""
-    data.check()
-    invoice = Invoice.objects.select_for_update().filter(source=data.source, external_id=data.external_id).first()
-    if invoice is None:
-        state = (
-            InvoiceState.RECEIVED if data.direction == InvoiceDirection.AP else _ar_state(data.amount, data.open_amount)
-        )
-        invoice = Invoice.objects.create(
-            source=data.source,
-            external_id=data.external_id,
-            source_version=data.version,
-            entity=data.entity,
-            direction=data.direction,
-            state=state,
-            correlation_id=current_correlation_id(),
-            **data.values(),
-        )
-        audit_record(
-            invoice,
+
+@transaction.atomic
+def invoices_upsert(batch: Sequence[InvoiceData], *, actor: User | None = None) -> list[tuple[Invoice, str]]:
+    """Create or update each invoice of `batch` (one source's records, each at most once), in
+    order; returns (invoice, "created" | "updated" | "unchanged") for each.
+
+    Set-based where it can be: the stored invoices are read and locked in one query, the new ones
+    inserted, audited and announced in bulk; an invoice that changes is updated on its own, as its
+    state moves through the transition function.
+
+    Idempotent: the same version (or, without versions, the same content) again changes nothing;
+    an older version than the one applied (Invoice.source_version) is never written. Raises
+    ValidationError for data that cannot be stored, and for amount changes on an AP invoice
+    already approved here (invoice_refusal); nothing of the batch is written then."""
+    for data in batch:
+        data.check()
+    existing = _locked(batch)
+    results: list[tuple[Invoice, str] | None] = []
+    new: list[tuple[int, InvoiceData]] = []
+    for data in batch:
+        invoice = existing.get((data.source, data.external_id))
+        if invoice is None:
+            new.append((len(results), data))
+            results.append(None)
+        else:
+            results.append((invoice, _update(invoice, data, actor=actor)))
+    for index, invoice in zip((i for i, _ in new), _create([data for _, data in new], actor=actor), strict=True):
+        results[index] = (invoice, "created")
+    entity_links_add((data.counterparty.pk, data.entity.pk) for data in batch)
+    return [result for result in results if result is not None]
+
+
+def _locked(batch: Sequence[InvoiceData]) -> dict[tuple[str, str], Invoice]:
+    keys: set[tuple[str, str]] = set()
+    for data in batch:
+        key = (data.source, data.external_id)
+        if key in keys:
+            raise ValidationError(f"Invoice {data.external_id} from {data.source} is given twice.")
+        keys.add(key)
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    condition = Q()
+    for source, external_ids in by_source.items():
+        condition |= Q(source=source, external_id__in=external_ids)
+    if not keys:
+        return {}
+    return {(i.source, i.external_id): i for i in Invoice.objects.select_for_update().filter(condition)}
+
+
+def _create(batch: list[InvoiceData], *, actor: User | None) -> list[Invoice]:
+    """Insert, audit and announce new invoices, set-based."""
+    if not batch:
+        return []
+    correlation_id = current_correlation_id()
+    invoices = Invoice.objects.bulk_create(
+        [
+            Invoice(
+                source=data.source,
+                external_id=data.external_id,
+                source_version=data.version or 0,
+                entity=data.entity,
+                direction=data.direction,
+                state=invoice_initial_state(data.direction, data.amount, data.open_amount),
+                correlation_id=correlation_id,
+                **data.values(),
+            )
+            for data in batch
+        ],
+        batch_size=2000,
+    )
+    by_source: dict[str, list[Invoice]] = {}
+    for invoice in invoices:
+        by_source.setdefault(invoice.source, []).append(invoice)
+    for source, created in by_source.items():
+        audit_records(
+            created,
             action="invoice.created",
             actor=actor,
-            reason=f"from {data.source}",
-            after={"number": data.number, "amount": data.amount, "currency": data.currency, "state": state},
+            reason=f"from {source}",
+            after=lambda i: {"number": i.number, "amount": i.amount, "currency": i.currency, "state": i.state},
         )
-        if invoice.direction == InvoiceDirection.AR:
-            invoice_issued_publish(invoice, actor=actor)
-        return invoice, "created"
-    if invoice.source_version >= data.version:
-        return invoice, "unchanged"
-    if invoice.direction != data.direction or invoice.entity_id != data.entity.pk:
-        raise ValidationError(
-            f"Invoice {invoice.number}: direction and entity cannot change ({data.source} sent them)."
-        )
-    wanted = data.values()
-    changes = {f: v for f, v in wanted.items() if getattr(invoice, f) != v}
-    if (
-        invoice.direction == InvoiceDirection.AP
-        and invoice.state not in AP_EDITABLE_STATES
-        and any(f in changes for f in _PAY_FIELDS)
-    ):
-        raise ValidationError(
-            f"Invoice {invoice.number} is {invoice.get_state_display().lower()} here; {data.source} changed "
-            f"{', '.join(f for f in _PAY_FIELDS if f in changes)} — review before it is paid."
-        )
+    invoices_issued_publish([i for i in invoices if i.direction == InvoiceDirection.AR], actor=actor)
+    return invoices
+
+
+def _update(invoice: Invoice, data: InvoiceData, *, actor: User | None) -> str:
+    if data.version is not None and invoice.source_version >= data.version:
+        return "unchanged"
+    refusal = invoice_refusal(invoice, data)
+    if refusal is not None:
+        raise ValidationError(refusal[1])
+    changes = {f: v for f, v in data.values().items() if getattr(invoice, f) != v}
+    if not changes and (data.version is None or data.version == invoice.source_version):
+        return "unchanged"
     before = {f: getattr(invoice, f) for f in changes}
-    Invoice.objects.filter(pk=invoice.pk).update(**changes, source_version=data.version, updated_at=timezone.now())
+    version = invoice.source_version if data.version is None else data.version
+    Invoice.objects.filter(pk=invoice.pk).update(**changes, source_version=version, updated_at=timezone.now())
     for field, value in changes.items():
         setattr(invoice, field, value)
-    invoice.source_version = data.version
+    invoice.source_version = version
     if changes:
         audit_record(
             invoice, action="invoice.updated", actor=actor, reason=f"from {data.source}", before=before, after=changes
@@ -150,10 +238,10 @@ def invoice_upsert(data: InvoiceData, *, actor: User | None = None) -> tuple[Inv
                 invoice,
                 open_before=before["open_amount"],
                 reported_by=data.source,
-                occurrence=f"{data.source}:v{data.version}",
+                occurrence=data.occurrence,
                 actor=actor,
             )
-    return invoice, "updated" if changes else "unchanged"
+    return "updated" if changes else "unchanged"
 
 
 def invoice_ar_state_sync(invoice: Invoice, *, actor: User | None, reason: str) -> None:

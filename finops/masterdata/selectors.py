@@ -58,7 +58,7 @@ def bank_change_can_decide(*, user: User, change: BankAccountChange) -> bool:
     )
 
 
-HeldFinder = Callable[[User, int], Sequence[Any]]
+HeldFinder = Callable[[User, int], "QuerySet[Any] | Sequence[Any]"]
 _HELD_FINDERS: list[HeldFinder] = []
 
 

@@ -13,6 +13,7 @@ from finops.masterdata.services.counterparties import (
     Outcome,
     UpsertResult,
     counterparty_upsert,
+    entity_links_add,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "bank_change_request",
     "bank_change_verify",
     "counterparty_upsert",
+    "entity_links_add",
 ]

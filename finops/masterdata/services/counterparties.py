@@ -12,7 +12,7 @@ details never change here: they become a BankAccountChange that a controller ver
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -191,6 +191,18 @@ def _conflict_open(counterparty: Counterparty, conflict: FieldConflict, entity: 
                 **({"problem": conflict.message} if conflict.message else {}),
             },
         )
+    )
+
+
+def entity_links_add(pairs: Iterable[tuple[int, int]]) -> None:
+    """A counterparty does business with an entity once one of its invoices or orders names them:
+    link (counterparty_id, entity_id) pairs, set-based. Idempotent: existing links are skipped by
+    the through table's unique constraint."""
+    through = Counterparty.entities.through
+    through.objects.bulk_create(
+        [through(counterparty_id=cp, legalentity_id=entity) for cp, entity in sorted(set(pairs))],
+        ignore_conflicts=True,
+        batch_size=2000,
     )
 
 
