@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("finops.dashboards.urls")),
     path("accounts/", include("finops.accounts.urls")),
     path("invoices/", include("finops.invoicing.urls")),
+    path("invoices/", include("finops.receivables.urls")),
     path("payables/", include("finops.payables.urls")),
     path("treasury/", include("finops.treasury.urls")),
     path("ledger/", include("finops.ledger.urls")),

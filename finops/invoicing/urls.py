@@ -6,5 +6,4 @@ app_name = "invoicing"
 urlpatterns = [
     path("", views.invoice_list_view, name="invoice-list"),
     path("<int:pk>/", views.invoice_detail_view, name="invoice-detail"),
-    path("<int:pk>/collection-notes/", views.collection_note_add_view, name="collection-note-add"),
 ]

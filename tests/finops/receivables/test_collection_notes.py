@@ -37,7 +37,7 @@ def _page(invoice):
 
 
 def _add(invoice):
-    return reverse("invoicing:collection-note-add", args=[invoice.pk])
+    return reverse("receivables:collection-note-add", args=[invoice.pk])
 
 
 def _api(invoice):
