@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 WORKERS ?= 2
 
-.PHONY: demo test lint typecheck migrations-check unit bench install install-dev clean-demo
+.PHONY: demo test lint layers typecheck migrations-check unit bench install install-dev clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# the import-linter contracts in pyproject.toml: dependencies point down (docs/architecture.md)
+layers: install-dev
+	$(BIN)/lint-imports
+
 typecheck: install-dev
 	$(BIN)/mypy .
 
@@ -38,7 +42,7 @@ migrations-check: install-dev
 unit: install-dev
 	$(BIN)/pytest -n $(WORKERS) --dist loadfile
 
-test: lint typecheck migrations-check unit
+test: lint layers typecheck migrations-check unit
 
 # Benchmarks (about 5 minutes): BENCH_REPEAT=2 keeps the best of two, BENCH_ENFORCE=1 fails on a missed target.
 bench: install-dev
