@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from finops.accounts.models import User
 from finops.audit.context import correlation, current_correlation_id
 from finops.audit.services import audit_record
+from finops.treasury.statements import StatementRefused, StatementWriter
 from integrations.bankfiles.models import InboundFile, InboundFileStatus
 from integrations.bankfiles.services.common import (
     STATEMENT_FORMATS,
@@ -26,7 +27,6 @@ from integrations.bankfiles.services.common import (
     duplicate_summary,
 )
 from integrations.bankfiles.services.payment_status import ach_returns_apply, payment_status_apply
-from integrations.bankfiles.services.statements import StatementWriter
 from integrations.formats import xsd
 from integrations.formats.bai2 import parse_bai2
 from integrations.formats.camt import iter_camt_entries
@@ -100,8 +100,8 @@ def bank_file_import(
         try:
             bank_file_check_size(size=len(data), filename=filename)
             return _import(data=data, filename=filename, source=source, user=user, entity_ids=entity_ids)
-        except (BankFileRefused, FormatError) as exc:
-            message = exc.message if isinstance(exc, BankFileRefused) else _format_error_message(exc, filename)
+        except (BankFileRefused, StatementRefused, FormatError) as exc:
+            message = exc.message if not isinstance(exc, FormatError) else _format_error_message(exc, filename)
             logger.warning("bank_file.refused", filename=filename, source=source, error=message)
             kept = _keep_refused(data, filename, source, user, message, cid) if keep_refused else None
             raise BankFileRefused(message, inbound_file_id=kept) from exc
@@ -217,7 +217,9 @@ def _import_document(
 ) -> None:
     outcome.formats.append(file_format)
     if file_format in STATEMENT_FORMATS:
-        writer = StatementWriter(inbound=inbound, user=user, access=access, outcome=outcome)
+        writer = StatementWriter(
+            source=inbound.source, inbound_file_id=inbound.pk, user=user, access=access, outcome=outcome
+        )
         if file_format.startswith("camt."):
             outcome.warnings.extend(_xml_schema_warnings(data, filename))
             # Streamed: one entry in memory at a time, whatever the size of the file or statement.

@@ -1,12 +1,14 @@
-"""Storing parsed statements (camt.052/.053/.054, MT940, BAI2) as BankStatement + StatementLine.
+"""Storing statements as BankStatement + StatementLine: the one treasury service every path uses
+(a bank file's camt.052/.053/.054, MT940 or BAI2, the bank's API, the demo seed).
 
-Called by the importer inside the file's one transaction: a refusal here rolls back every
-statement of the file. The readers stream (each statement's start, its entries, its end) and
-so does the writer, in two phases per statement: the BankStatement row is inserted at the
-statement's start, its lines go in by PostgreSQL COPY as they are read, and the totals, the
-balances and the content hash are set at its end. Memory stays flat in the size of a statement
-but for about a hundred bytes per entry (the fingerprints that number repeated lines and make
-up the content hash, which needs the closing balance first).
+A file's statements: called by the bank-file import (integrations.bankfiles) inside the file's
+one transaction: a refusal here (StatementRefused) rolls back every statement of the file. The
+readers stream (each statement's start, its entries, its end) and so does the writer, in two
+phases per statement: the BankStatement row is inserted at the statement's start, its lines go
+in by PostgreSQL COPY as they are read, and the totals, the balances and the content hash are set
+at its end. Memory stays flat in the size of a statement but for about a hundred bytes per entry
+(the fingerprints that number repeated lines and make up the content hash, which needs the
+closing balance first).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
@@ -31,8 +33,6 @@ from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.masterdata.models import BankAccount
 from finops.treasury.models import BankStatement, StatementLine, StatementLineState
-from integrations.bankfiles.models import InboundFile
-from integrations.bankfiles.services.common import Access, BankFileRefused, Outcome, money
 from integrations.formats.types import (
     AccountRef,
     Balance,
@@ -45,6 +45,46 @@ from integrations.formats.types import (
 )
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import ExceptionKind
+
+
+class StatementRefused(Exception):
+    """The statement is refused, and with it everything its caller was importing; the message names
+    the file (or source), where in it the problem is, and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StatementAccess(Protocol):
+    """Who imports: which entities' accounts they see and may import into (the bank-file import's
+    Access), and how a refusal names where we looked."""
+
+    scope: str
+
+    def sees(self, entity_id: int) -> bool: ...
+
+    def may_import(self, entity_id: int) -> bool: ...
+
+
+class StatementOutcome(Protocol):
+    """The running tally of the statements of one import (the bank-file import's Outcome)."""
+
+    statements: int
+    entries: int
+    duplicates: int
+    documents: int
+    credits: defaultdict[str, Decimal]
+    debits: defaultdict[str, Decimal]
+    warnings: list[str]
+    entity_ids: set[int]
+    statement_ids: list[int]
+
+
+def money(amount: Decimal) -> str:
+    """A decimal string exactly as booked; never a float, never scientific notation."""
+    return format(amount, "f")
+
 
 _PLACES = Decimal("0.0001")  # AmountField keeps 4 decimal places
 _AMOUNT_LIMIT = Decimal(10) ** 14  # AmountField has 18 digits, 4 of them decimals
@@ -137,7 +177,7 @@ class AccountResolver:
     creates one. IBANs are compared without blanks and case; an Othr/Id, MT940 :25: or BAI2
     account number is compared whole, or after a "bank code/" prefix, with our account numbers."""
 
-    def __init__(self, access: Access) -> None:
+    def __init__(self, access: StatementAccess) -> None:
         self._access = access
         self._cache: dict[AccountRef, BankAccount] = {}
 
@@ -156,21 +196,21 @@ class AccountResolver:
             found = self._by_number(own, ref)
         visible = [account for account in found if self._access.sees(account.entity_id or 0)]
         if not visible:
-            raise BankFileRefused(
+            raise StatementRefused(
                 f"{where} is for account {ref.identifier}, which is not one of our bank accounts"
                 f"{self._access.scope}; nothing was imported. "
                 "Add the account under Bank accounts (with its entity) and import the file again."
             )
         if len(visible) > 1:
             names = ", ".join(f"{a.name} ({a.entity.code if a.entity else '?'})" for a in visible)
-            raise BankFileRefused(
+            raise StatementRefused(
                 f"{where} is for account {ref.identifier}, which matches several of our accounts ({names}); "
                 "nothing was imported. Make the account numbers unambiguous first."
             )
         account = visible[0]
         if not self._access.may_import(account.entity_id or 0):
             entity = account.entity.code if account.entity else "?"
-            raise BankFileRefused(
+            raise StatementRefused(
                 f"{where} is for account {ref.identifier} of {entity}, where your role does not allow "
                 "importing bank files; nothing was imported."
             )
@@ -193,8 +233,17 @@ class StatementWriter:
     id) is unique, and a statement already there is skipped when its content_sha256 matches and
     refused when it does not."""
 
-    def __init__(self, *, inbound: InboundFile, user: User | None, access: Access, outcome: Outcome) -> None:
-        self._inbound = inbound
+    def __init__(
+        self,
+        *,
+        source: str,
+        inbound_file_id: int | None,
+        user: User | None,
+        access: StatementAccess,
+        outcome: StatementOutcome,
+    ) -> None:
+        self._source = source
+        self._inbound_file_id = inbound_file_id
         self._user = user
         self._outcome = outcome
         self._accounts = AccountResolver(access)
@@ -208,7 +257,7 @@ class StatementWriter:
                 if not isinstance(event, StatementStart):
                     raise TypeError(f"expected a statement's start, got {type(event).__name__}")
                 self._write(event.statement, events, number=number, file_format=file_format, filename=filename)
-        except BankFileRefused:
+        except StatementRefused:
             # Read on: a file that is also broken further down is refused for that, as when
             # files were read whole before anything was written.
             for _ in events:
@@ -258,7 +307,7 @@ class StatementWriter:
         try:
             with transaction.atomic():
                 return BankStatement.objects.create(
-                    source=self._inbound.source,
+                    source=self._source,
                     external_id=external_id,
                     correlation_id=current_correlation_id(),
                     entity=entity,
@@ -267,7 +316,7 @@ class StatementWriter:
                     sequence=head.sequence[:35],
                     statement_on=timezone.localdate(),
                     currency=currency,
-                    inbound_file=self._inbound,
+                    inbound_file_id=self._inbound_file_id,
                 )
         except IntegrityError:
             return None
@@ -313,7 +362,7 @@ class StatementWriter:
             action="statement.imported",
             actor=self._user,
             after={
-                "inbound_file": self._inbound.pk,
+                "inbound_file": self._inbound_file_id,
                 "entries": tally.booked,
                 "credits": stored.total_credits,
                 "debits": stored.total_debits,
@@ -326,7 +375,7 @@ class StatementWriter:
     ) -> None:
         if existing.content_sha256 != content_sha256:
             earlier = f" (inbound file #{existing.inbound_file_id})" if existing.inbound_file_id else ""
-            raise BankFileRefused(
+            raise StatementRefused(
                 f"{where}: statement {statement.document_id} for account {account.display_identifier} was already "
                 f"imported with different content{earlier}; nothing was imported. A corrected statement needs a "
                 "new statement id from the bank."
@@ -396,7 +445,7 @@ def _iban_is_valid(iban: str) -> bool:
 
 def _require_currency(currency: str, where: str, what: str) -> None:
     if not _CURRENCY.match(currency):
-        raise BankFileRefused(f"{where}: {what} has no ISO 4217 currency (found {currency!r}); nothing was imported")
+        raise StatementRefused(f"{where}: {what} has no ISO 4217 currency (found {currency!r}); nothing was imported")
 
 
 def _external_id(document_id: str) -> str:
@@ -417,7 +466,7 @@ def _existing(account: BankAccount, file_format: str, external_id: str) -> BankS
 
 def _refuse_amount(entry: Entry, where: str, number: int) -> None:
     line = f" (line {entry.line})" if entry.line else ""
-    raise BankFileRefused(
+    raise StatementRefused(
         f"{where}: entry {number}{line} has amount {entry.amount}, which does not fit 14 digits and 4 decimals; "
         "nothing was imported"
     )
