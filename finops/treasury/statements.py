@@ -22,8 +22,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Value
-from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -32,6 +30,7 @@ from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.masterdata.models import BankAccount
+from finops.treasury.accounts import own_accounts_named
 from finops.treasury.models import BankStatement, StatementLine, StatementLineState
 from integrations.formats.types import (
     AccountRef,
@@ -89,7 +88,6 @@ def money(amount: Decimal) -> str:
 _PLACES = Decimal("0.0001")  # AmountField keeps 4 decimal places
 _AMOUNT_LIMIT = Decimal(10) ** 14  # AmountField has 18 digits, 4 of them decimals
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_IBAN_SHAPE = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 _EXTERNAL_ID_MAX = 128
 _BOOKED = "BOOK"
 _DIGEST_SIZE = 16  # blake2b-128: a line fingerprint is its 32 hex digits
@@ -139,10 +137,6 @@ _LINE_TYPES = (
 )
 
 
-def _normalized(identifier: str) -> str:
-    return re.sub(r"[\s-]", "", identifier).upper()
-
-
 class _Tally:
     """What the pass over a statement's entries learns: its totals, and what its content hash
     and the lines' occurrence numbers need."""
@@ -173,9 +167,9 @@ class _Tally:
 
 
 class AccountResolver:
-    """Finds which of OUR accounts (BankAccount with an entity) a statement is about; never
-    creates one. IBANs are compared without blanks and case; an Othr/Id, MT940 :25: or BAI2
-    account number is compared whole, or after a "bank code/" prefix, with our account numbers."""
+    """Finds which of OUR accounts (BankAccount with an entity) a statement is about, among those
+    the importer may see (finops.treasury.accounts decides what a reference names); never creates
+    one."""
 
     def __init__(self, access: StatementAccess) -> None:
         self._access = access
@@ -187,14 +181,7 @@ class AccountResolver:
         return self._cache[ref]
 
     def _lookup(self, ref: AccountRef, where: str) -> BankAccount:
-        own = BankAccount.objects.filter(entity__isnull=False).select_related("entity")
-        ibans = {_normalized(v) for v in (ref.iban, ref.other_id) if v and _IBAN_SHAPE.match(_normalized(v))}
-        found: list[BankAccount] = []
-        if ibans:
-            found = list(own.annotate(norm=Upper(Replace("iban", Value(" "), Value("")))).filter(norm__in=ibans))
-        if not found and ref.other_id:
-            found = self._by_number(own, ref)
-        visible = [account for account in found if self._access.sees(account.entity_id or 0)]
+        visible = [account for account in own_accounts_named(ref) if self._access.sees(account.entity_id or 0)]
         if not visible:
             raise StatementRefused(
                 f"{where} is for account {ref.identifier}, which is not one of our bank accounts"
@@ -215,17 +202,6 @@ class AccountResolver:
                 "importing bank files; nothing was imported."
             )
         return account
-
-    def _by_number(self, own: Any, ref: AccountRef) -> list[BankAccount]:
-        whole = _normalized(ref.other_id)
-        tail = whole.rpartition("/")[2]
-        normalized = Upper(Replace(Replace("account_number", Value(" "), Value("")), Value("-"), Value("")))
-        candidates = list(own.annotate(norm=normalized).filter(norm__in={whole, tail}))
-        exact = [a for a in candidates if a.norm == whole]
-        found = exact or candidates
-        if ref.routing_number and len(found) > 1:
-            found = [a for a in found if a.routing_number == ref.routing_number] or found
-        return found
 
 
 class StatementWriter:

@@ -18,8 +18,10 @@ from django.db.models import F
 
 from finops.audit.context import current_correlation_id
 from finops.masterdata.models import BankAccount
+from finops.treasury.accounts import own_accounts_named
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine
 from integrations.connectors.base import Applied, ApplyContext, MappingError
+from integrations.formats.types import AccountRef
 from integrations.states import ApplyOutcome
 from integrations.sync.mappers import fields
 
@@ -28,17 +30,17 @@ API_FORMAT = "api"
 
 def _account(ctx: ApplyContext, payload: dict[str, Any], *, where: str) -> BankAccount:
     """The record's account ("account": an IBAN, or an account number with its "routing_number"
-    when the bank gave one) among the connector entity's own."""
+    when the bank gave one) among the connector entity's own, as finops.treasury.accounts reads it."""
     key = fields.text(payload, "account", where=where, max_length=34)
-    own = BankAccount.objects.filter(entity=ctx.connector.entity)
-    account = own.filter(iban=key).first()
-    if account is None:
-        by_number = own.filter(iban="", account_number=key)
-        routing = fields.text(payload, "routing_number", where=where, required=False, max_length=9)
-        account = (by_number.filter(routing_number=routing) if routing else by_number).order_by("pk").first()
-    if account is None:
+    routing = fields.text(payload, "routing_number", where=where, required=False, max_length=9)
+    ref = AccountRef(other_id=key, routing_number=routing)
+    found = own_accounts_named(ref, entity_ids={ctx.connector.entity_id})
+    if not found:
         raise MappingError(f"{where}: {key} is not one of {ctx.connector.entity.code}'s bank accounts.")
-    return account
+    if len(found) > 1:
+        names = ", ".join(account.name for account in found)
+        raise MappingError(f"{where}: {key} matches several of {ctx.connector.entity.code}'s bank accounts ({names}).")
+    return found[0]
 
 
 def _statement(ctx: ApplyContext, account: BankAccount, day: dt.date, currency: str) -> BankStatement:
