@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "finops.accounts",
     "finops.audit",
     "finops.masterdata",
-    "finops.outbox",
     "finops.invoicing",
     "finops.payables",
     "finops.receivables",
@@ -50,6 +49,8 @@ INSTALLED_APPS = [
     "finops.dashboards",
     "integrations",
     "integrations.bankfiles",
+    # the outbox's tables keep their place (their content types and permissions are created in this order)
+    "finops.outbox",
     "integrations.outbox",
     "reconciliation.exceptions",
     "finops.demo",

@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from finops.core.models import SourcedModel, currency_check, non_negative_check
 from finops.core.money import AmountField, CurrencyField
+from finops.treasury.balances import balances_reconcile
 
 
 class CreditDebit(models.TextChoices):
@@ -51,7 +52,7 @@ class BankStatement(SourcedModel):
     def reconciles(self) -> bool | None:
         if self.opening_balance is None or self.closing_balance is None:
             return None
-        return self.opening_balance + self.total_credits - self.total_debits == self.closing_balance
+        return balances_reconcile(self.opening_balance, self.total_credits, self.total_debits, self.closing_balance)
 
 
 class StatementLineState(models.TextChoices):

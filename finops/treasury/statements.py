@@ -17,11 +17,13 @@ import datetime as dt
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -31,6 +33,7 @@ from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record
 from finops.masterdata.models import BankAccount
 from finops.treasury.accounts import own_accounts_named
+from finops.treasury.balances import balance_difference, balance_expected, balances_reconcile
 from finops.treasury.models import BankStatement, StatementLine, StatementLineState
 from integrations.formats.types import (
     AccountRef,
@@ -369,11 +372,11 @@ class StatementWriter:
             return
         currency, where = tally.currency, tally.where
         credits, debits = tally.credits.get(currency, Decimal(0)), tally.debits.get(currency, Decimal(0))
-        expected = opening.amount + credits - debits
+        expected = balance_expected(opening.amount, credits, debits)
         same_currency = opening.currency == closing.currency == currency
-        if same_currency and not tally.foreign and expected == closing.amount:
+        if same_currency and not tally.foreign and balances_reconcile(opening.amount, credits, debits, closing.amount):
             return
-        difference = expected - closing.amount if same_currency else None
+        difference = balance_difference(opening.amount, credits, debits, closing.amount) if same_currency else None
         reasons = list(balance_notes)
         if tally.foreign:
             reasons.append(f"{tally.foreign} booked entries are in another currency than {currency}")
@@ -404,6 +407,61 @@ class StatementWriter:
             currency=currency if difference is not None else "",
             obj=stored,
         )
+
+
+def line_fingerprint(
+    credit_debit: str,
+    amount: Decimal,
+    currency: str,
+    is_reversal: bool,
+    status: str,
+    booking_on: str,
+    value_on: str,
+    account_servicer_ref: str,
+    bank_ref: str,
+    customer_ref: str,
+    bank_transaction_code: str,
+    end_to_end_id: str,
+) -> bytes:
+    """The fingerprint of a line, from what the bank booked, not how it described it: a re-sent
+    statement in another schema version (other names, other wrapping of text) keeps its
+    fingerprints. amount is quantized to 4 places, dates are ISO text ("" when absent)."""
+    key = "|".join(
+        (
+            credit_debit,
+            str(amount),
+            currency,
+            "R" if is_reversal else "",
+            status,
+            booking_on,
+            value_on,
+            account_servicer_ref,
+            bank_ref,
+            customer_ref,
+            bank_transaction_code,
+            end_to_end_id,
+        )
+    )
+    return hashlib.blake2b(key.encode(), digest_size=_DIGEST_SIZE).digest()
+
+
+def statement_line_fingerprint(line: StatementLine) -> str:
+    """line_fingerprint, in hex, of a booked line that came without a file (the bank's API, the
+    demo seed): what the line holds is what the bank booked."""
+    return line_fingerprint(
+        str(line.credit_debit),
+        Decimal(line.amount).quantize(_PLACES),
+        line.currency,
+        line.is_reversal,
+        _BOOKED,
+        line.booking_on.isoformat() if line.booking_on else "",
+        line.value_on.isoformat() if line.value_on else "",
+        line.account_servicer_ref,
+        "",
+        "",
+        line.bank_transaction_code,
+        line.end_to_end_id,
+    ).hex()
 
 
 def _where(filename: str, statement: Statement, number: int) -> str:
@@ -514,7 +572,7 @@ def _tally_entries(
     checked_currencies: set[str] = set()
     occurrences: dict[bytes, int] = {}
     iso_dates: dict[dt.date, str] = {}
-    blake2b, places, limit, credit = hashlib.blake2b, _PLACES, _AMOUNT_LIMIT, CreditDebit.CREDIT
+    places, limit, credit, fingerprint = _PLACES, _AMOUNT_LIMIT, CreditDebit.CREDIT, line_fingerprint
     booked = foreign = number = 0
     last_booking_on: dt.date | None = None
     end: StatementEvent | None = None
@@ -546,25 +604,20 @@ def _tally_entries(
             if detail.end_to_end_id:
                 end_to_end_id = detail.end_to_end_id
                 break
-        # What the bank booked, not how it described it: a re-sent statement in another schema
-        # version (other names, other wrapping of text) keeps its fingerprints.
-        key = "|".join(
-            (
-                event.credit_debit,  # a StrEnum: joins as "CRDT" or "DBIT"
-                str(quantized),
-                entry_currency,
-                "R" if event.is_reversal else "",
-                event.status,
-                booking_text,
-                value_text,
-                event.account_servicer_ref,
-                event.bank_ref,
-                event.customer_ref,
-                event.bank_transaction_code,
-                end_to_end_id,
-            )
+        digest = fingerprint(
+            event.credit_debit,  # a StrEnum: joins as "CRDT" or "DBIT"
+            quantized,
+            entry_currency,
+            event.is_reversal,
+            event.status,
+            booking_text,
+            value_text,
+            event.account_servicer_ref,
+            event.bank_ref,
+            event.customer_ref,
+            event.bank_transaction_code,
+            end_to_end_id,
         )
-        digest = blake2b(key.encode(), digest_size=_DIGEST_SIZE).digest()
         digests += digest
         if event.status != _BOOKED:
             continue
@@ -613,3 +666,111 @@ def _tally_entries(
         raise TypeError(f"expected the statement's end, got {type(end).__name__}")
     tally.booked, tally.foreign, tally.last_booking_on = booked, foreign, last_booking_on
     return end.statement
+
+
+# --- transactions that arrive one at a time (the bank's API) ----------------------------------
+
+DAY_STATEMENT_FORMAT = "api"
+
+
+@dataclass(frozen=True)
+class BookedTransaction:
+    """One transaction the bank booked on one of our accounts, as its API reports it. amount is
+    signed: a debit is negative."""
+
+    account: BankAccount
+    reference: str  # the bank's transaction id
+    amount: Decimal
+    currency: str
+    booking_on: dt.date
+    value_on: dt.date
+    end_to_end_id: str = ""
+    counterparty_name: str = ""
+    description: str = ""
+
+
+def day_statement(*, account: BankAccount, day: dt.date, currency: str, source: str) -> BankStatement:
+    """The statement (locked) that collects an account's transactions of one booking day: format
+    "api", external id "API-<iban>-<date>" ("API-<account number>-<date>" without an IBAN)."""
+    statement, _ = BankStatement.objects.get_or_create(
+        bank_account=account,
+        format=DAY_STATEMENT_FORMAT,
+        external_id=f"API-{account.iban or account.account_number}-{day:%Y-%m-%d}",
+        defaults={
+            "entity": account.entity,
+            "source": source,
+            "statement_on": day,
+            "currency": currency,
+            "correlation_id": current_correlation_id(),
+        },
+    )
+    return BankStatement.objects.select_for_update().get(pk=statement.pk)
+
+
+@transaction.atomic
+def transaction_book(booked: BookedTransaction, *, source: str) -> StatementLine:
+    """Append one booked transaction to its day's statement, fingerprinted like a file's lines,
+    and add it to the statement's totals. Not idempotent by itself: the caller applies a
+    transaction id once (the sync's idempotency ledger). StatementRefused when the transaction's
+    currency is not its day statement's."""
+    statement = day_statement(account=booked.account, day=booked.booking_on, currency=booked.currency, source=source)
+    if statement.currency != booked.currency:
+        raise StatementRefused(
+            f"currency {booked.currency} differs from the account's statement ({statement.currency})."
+        )
+    credit = booked.amount >= 0
+    amount = abs(booked.amount)
+    line = StatementLine(
+        statement=statement,
+        line_no=statement.entry_count + 1,
+        amount=amount,
+        currency=booked.currency,
+        credit_debit=CreditDebit.CREDIT if credit else CreditDebit.DEBIT,
+        booking_on=booked.booking_on,
+        value_on=booked.value_on,
+        account_servicer_ref=booked.reference,
+        end_to_end_id=booked.end_to_end_id,
+        counterparty_name=booked.counterparty_name,
+        description=booked.description,
+    )
+    line.fingerprint = statement_line_fingerprint(line)
+    line.occurrence = StatementLine.objects.filter(statement=statement, fingerprint=line.fingerprint).count() + 1
+    line.save(force_insert=True)
+    BankStatement.objects.filter(pk=statement.pk).update(
+        entry_count=F("entry_count") + 1,
+        total_credits=F("total_credits") + (amount if credit else Decimal(0)),
+        total_debits=F("total_debits") + (Decimal(0) if credit else amount),
+    )
+    return line
+
+
+@transaction.atomic
+def closing_balance_book(
+    *, account: BankAccount, day: dt.date, currency: str, amount: Decimal, source: str
+) -> tuple[BankStatement, bool]:
+    """The bank's closing booked balance (CLBD) of a day becomes its day statement's closing
+    balance; returns the statement and whether it changed. Idempotent: the same balance again
+    changes nothing."""
+    statement = day_statement(account=account, day=day, currency=currency, source=source)
+    if statement.closing_balance == amount:
+        return statement, False
+    BankStatement.objects.filter(pk=statement.pk).update(closing_balance=amount)
+    statement.closing_balance = amount
+    return statement, True
+
+
+# --- statements built whole elsewhere (the demo seed) ------------------------------------------
+
+
+def statements_store(statements: Sequence[BankStatement], lines: Sequence[StatementLine]) -> None:
+    """Store statements their caller built whole, with their lines (each line's statement one of
+    `statements`), set-based: every line is fingerprinted and numbered among its statement's equal
+    lines as a file's are, then statements and lines are inserted in bulk. Not idempotent by
+    itself: the caller stores a statement once (the demo seed runs once)."""
+    BankStatement.objects.bulk_create(statements, batch_size=2000)
+    seen: dict[tuple[int, str], int] = {}
+    for line in lines:
+        line.fingerprint = statement_line_fingerprint(line)
+        key = (id(line.statement), line.fingerprint)
+        line.occurrence = seen[key] = seen.get(key, 0) + 1
+    StatementLine.objects.bulk_create(lines, batch_size=2000)

@@ -28,7 +28,9 @@ from finops.demo.seed.identifiers import account_display
 from finops.demo.seed.invoices import InvoiceDraft
 from finops.demo.seed.parties import Parties
 from finops.masterdata.models import BankAccount, LegalEntity
+from finops.treasury.balances import balance_difference, balance_expected
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine, StatementLineState
+from finops.treasury.statements import statements_store
 from reconciliation.exceptions.states import ExceptionKind
 
 # The one statement whose closing balance is off (a fee the bank booked but left out of the file).
@@ -65,8 +67,7 @@ def statements_create(
     for event in events:
         by_account_day[(event.account, event.day)].append(event)
     statements, lines, findings = statements_build(rng, entities, own, by_account_day, window)
-    BankStatement.objects.bulk_create(statements)
-    StatementLine.objects.bulk_create(lines)
+    statements_store(statements, lines)
     findings += statement_line_findings(events)
     return Statements(statements, len(lines), findings)
 
@@ -165,7 +166,7 @@ def statement_write(
     credits = sum((e.amount for e in events if e.is_credit), Decimal(0))
     debits = sum((e.amount for e in events if not e.is_credit), Decimal(0))
     opening = balance[account.external_id]
-    closing = opening + credits - debits
+    closing = balance_expected(opening, credits, debits)
     if account.external_id == BREAK_ACCOUNT and index == BREAK_DAY_INDEX:
         closing -= BREAK_AMOUNT  # the bank booked a charge but left its entry out of the file
     balance[account.external_id] = closing
@@ -212,8 +213,10 @@ def statement_write(
 def balance_break(statement: BankStatement) -> Finding:
     assert statement.opening_balance is not None
     assert statement.closing_balance is not None
-    expected = statement.opening_balance + statement.total_credits - statement.total_debits
-    difference = expected - statement.closing_balance
+    expected = balance_expected(statement.opening_balance, statement.total_credits, statement.total_debits)
+    difference = balance_difference(
+        statement.opening_balance, statement.total_credits, statement.total_debits, statement.closing_balance
+    )
     return Finding(
         entity=statement.entity,
         kind=ExceptionKind.BALANCE_MISMATCH,

@@ -1,31 +1,24 @@
-"""Bank API transactions and balances → statements.
-
-Kept simple: one BankStatement per account and booking day (format "api", external id
-"API-<iban>-<date>", or "API-<account number>-<date>" for an account without an IBAN), each
-transaction one StatementLine appended in arrival order; the closing
-booked balance (CLBD) of a day becomes that statement's closing balance. The statements read
-the same tables as imported camt.053 files, so bank reconciliation treats them alike.
+"""Bank API transactions and balances → statements, stored by the treasury service every path
+uses (finops.treasury.statements): one BankStatement per account and booking day, each transaction
+one StatementLine appended in arrival order and fingerprinted like a file's; the closing booked
+balance (CLBD) of a day becomes that statement's closing balance. The statements read the same
+tables as imported camt.053 files, so bank reconciliation treats them alike. The account is found
+by the resolver bank files use (finops.treasury.accounts).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
-from finops.audit.context import current_correlation_id
 from finops.masterdata.models import BankAccount
 from finops.treasury.accounts import own_accounts_named
-from finops.treasury.models import BankStatement, CreditDebit, StatementLine
+from finops.treasury.statements import BookedTransaction, StatementRefused, closing_balance_book, transaction_book
 from integrations.connectors.base import Applied, ApplyContext, MappingError
 from integrations.formats.types import AccountRef
 from integrations.states import ApplyOutcome
 from integrations.sync.mappers import fields
-
-API_FORMAT = "api"
 
 
 def _account(ctx: ApplyContext, payload: dict[str, Any], *, where: str) -> BankAccount:
@@ -43,54 +36,28 @@ def _account(ctx: ApplyContext, payload: dict[str, Any], *, where: str) -> BankA
     return found[0]
 
 
-def _statement(ctx: ApplyContext, account: BankAccount, day: dt.date, currency: str) -> BankStatement:
-    statement, _ = BankStatement.objects.get_or_create(
-        bank_account=account,
-        format=API_FORMAT,
-        external_id=f"API-{account.iban or account.account_number}-{day:%Y-%m-%d}",
-        defaults={
-            "entity": account.entity,
-            "source": ctx.source,
-            "statement_on": day,
-            "currency": currency,
-            "correlation_id": current_correlation_id(),
-        },
-    )
-    return BankStatement.objects.select_for_update().get(pk=statement.pk)
-
-
 @transaction.atomic
 def transaction_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
-    """Append one booked transaction to its day's statement. Idempotency is the ledger's: a
-    transaction id is applied once (VersionPolicy.IMMUTABLE)."""
+    """Append one booked transaction to its day's statement (finops.treasury.statements.transaction_book).
+    Idempotency is the ledger's: a transaction id is applied once (VersionPolicy.IMMUTABLE)."""
     txn_id = fields.text(payload, "id", where="transaction", max_length=128)
     where = f"transaction {txn_id}"
-    account = _account(ctx, payload, where=where)
-    currency = fields.currency(payload, where=where)
-    signed = fields.required_amount(payload, "amount", where=where)
-    booked = fields.date(payload, "booking_date", where=where)
-    statement = _statement(ctx, account, booked, currency)
-    if statement.currency != currency:
-        raise MappingError(f"{where}: currency {currency} differs from the account's statement ({statement.currency}).")
-    credit = signed >= 0
-    line = StatementLine.objects.create(
-        statement=statement,
-        line_no=statement.entry_count + 1,
-        amount=abs(signed),
-        currency=currency,
-        credit_debit=CreditDebit.CREDIT if credit else CreditDebit.DEBIT,
-        booking_on=booked,
-        value_on=fields.date(payload, "value_date", where=where) if payload.get("value_date") else booked,
-        account_servicer_ref=txn_id,
+    booked_on = fields.date(payload, "booking_date", where=where)
+    booked = BookedTransaction(
+        account=_account(ctx, payload, where=where),
+        reference=txn_id,
+        amount=fields.required_amount(payload, "amount", where=where),
+        currency=fields.currency(payload, where=where),
+        booking_on=booked_on,
+        value_on=fields.date(payload, "value_date", where=where) if payload.get("value_date") else booked_on,
         end_to_end_id=fields.text(payload, "end_to_end_id", where=where, required=False, max_length=140),
         counterparty_name=fields.text(payload, "counterparty_name", where=where, required=False),
         description=fields.text(payload, "remittance_info", where=where, required=False, max_length=2000),
     )
-    BankStatement.objects.filter(pk=statement.pk).update(
-        entry_count=F("entry_count") + 1,
-        total_credits=F("total_credits") + (abs(signed) if credit else Decimal(0)),
-        total_debits=F("total_debits") + (Decimal(0) if credit else abs(signed)),
-    )
+    try:
+        line = transaction_book(booked, source=ctx.source)
+    except StatementRefused as refused:
+        raise MappingError(f"{where}: {refused.message}") from refused
     return Applied(line, ApplyOutcome.CREATED)
 
 
@@ -103,11 +70,11 @@ def balance_apply(ctx: ApplyContext, payload: dict[str, Any]) -> Applied:
     kind = fields.text(payload, "type", where=where, max_length=4)
     if kind != "CLBD":
         return Applied(None, ApplyOutcome.UNCHANGED)
-    amount = fields.required_amount(payload, "amount", where=where)
-    statement = _statement(
-        ctx, account, fields.date(payload, "date", where=where), fields.currency(payload, where=where)
+    statement, changed = closing_balance_book(
+        account=account,
+        day=fields.date(payload, "date", where=where),
+        currency=fields.currency(payload, where=where),
+        amount=fields.required_amount(payload, "amount", where=where),
+        source=ctx.source,
     )
-    if statement.closing_balance == amount:
-        return Applied(statement, ApplyOutcome.UNCHANGED)
-    BankStatement.objects.filter(pk=statement.pk).update(closing_balance=amount)
-    return Applied(statement, ApplyOutcome.UPDATED)
+    return Applied(statement, ApplyOutcome.UPDATED if changed else ApplyOutcome.UNCHANGED)
