@@ -19,10 +19,9 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -31,6 +30,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from finops.accounts.models import User
+from finops.core.api import ScopedListAPI, signed_in
 from finops.core.filters import EntityFilter
 from finops.core.workflow import WorkflowError
 from integrations.connectors import mapping_of, spec_for
@@ -63,14 +63,6 @@ from integrations.sync.replay import failure_replay, run_replay
 from integrations.sync.runs import sync_run_request
 
 # --- shared by the integration APIs (bank files and outbox too) -------------------------------
-
-
-def signed_in(request: Request) -> User:
-    """The user of a request that IsAuthenticated has let through."""
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated()
-    return user
 
 
 def json_object(request: Request) -> dict[str, Any]:
@@ -108,19 +100,6 @@ def entity_by_code(form: forms.BaseForm) -> None:
     field = form.fields.get("entity")
     if isinstance(field, forms.ModelChoiceField) and not field.disabled:
         field.to_field_name = "code"
-
-
-class SelectorListApi(generics.ListAPIView):  # type: ignore[type-arg]
-    """A list read through a selector for the signed-in user. `queryset` only names the model
-    for the schema generator, which has no user; the rows always come from select()."""
-
-    filter_backends = [DjangoFilterBackend]
-
-    def select(self, user: User) -> QuerySet[Any]:
-        raise NotImplementedError
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.select(signed_in(self.request))
 
 
 class AdministersAnEntity(BasePermission):
@@ -287,7 +266,7 @@ class ConnectorFilter(django_filters.FilterSet):
         fields = ["entity", "kind", "is_enabled"]
 
 
-class ConnectorListApi(SelectorListApi):
+class ConnectorListApi(ScopedListAPI):
     """The connectors of the entities you administer, with their health: last success, failure
     streak, lag since the last success, next scheduled run."""
 
@@ -507,7 +486,7 @@ class SyncRunFilter(django_filters.FilterSet):
         fields = ["connector", "state"]
 
 
-class SyncRunListApi(SelectorListApi):
+class SyncRunListApi(ScopedListAPI):
     """Runs of the connectors you administer, newest first."""
 
     queryset = SyncRun.objects.none()
@@ -622,7 +601,7 @@ class SyncFailureFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
 
-class SyncFailureListApi(SelectorListApi):
+class SyncFailureListApi(ScopedListAPI):
     """The dead letter of the connectors you administer (state=open or resolved for the others)."""
 
     queryset = SyncFailure.objects.none()

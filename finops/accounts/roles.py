@@ -40,6 +40,15 @@ ADMINISTER_ENTITY = "administer_entity"
 VIEW_AUDIT = "view_audit"
 
 WORK_PERMISSIONS = (WORK_PAYABLES, WORK_TREASURY, APPROVE_PAYMENTS, ADMINISTER_ENTITY)
+# Who may release an approved batch to the bank (and carry it there as a file): treasury, or a
+# controller of the entity.
+RELEASE_PERMISSIONS = (WORK_TREASURY, APPROVE_PAYMENTS)
+# Who chases customers: the AP clerks and treasury analysts of an entity. Controllers, admins and
+# auditors read the collection notes but do not add them.
+COLLECTION_PERMISSIONS = (WORK_PAYABLES, WORK_TREASURY)
+# Who imports bank files (statements and bank acknowledgements): treasury analysts, and the
+# entity's admins.
+IMPORT_PERMISSIONS = (WORK_TREASURY, ADMINISTER_ENTITY)
 
 ENTITY_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AP_CLERK: (VIEW_ENTITY, WORK_PAYABLES),

@@ -41,6 +41,11 @@ def require_entity_perm(user: User, perm: str, entity: LegalEntity) -> None:
         raise PermissionDenied("Your role in this entity does not allow this.")
 
 
+def holds_any(user: User, perms: tuple[str, ...], entity: LegalEntity) -> bool:
+    """Whether the user's role in the entity grants one of `perms` (a tuple of finops.accounts.roles)."""
+    return any(user.has_perm(f"masterdata.{perm}", entity) for perm in perms)
+
+
 def can_work_in(user: User, entity: LegalEntity) -> bool:
     """Whether the user's role in the entity lets them change anything there (auditors cannot)."""
     return any(user.has_perm(f"masterdata.{perm}", entity) for perm in WORK_PERMISSIONS)

@@ -1,7 +1,9 @@
-"""Read-only API views over a selector: same scoping, same filters as the screens.
+"""The one API base for scoped lists and records: read through a selector for the signed-in user,
+with the same scoping and the same filters as the screens.
 
 Outside the user's entities a record does not exist (404); a role without the model permission
-gets 403.
+(`required_perm`) gets 403. A view whose access is not a model permission (the connector and
+outbox lists: admins of at least one entity) sets its own permission_classes instead.
 """
 
 from __future__ import annotations
@@ -11,8 +13,19 @@ from typing import Any, ClassVar
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import generics, permissions
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from finops.accounts.models import User
+
+
+def signed_in(request: Request) -> User:
+    """The user of a request that IsAuthenticated has let through."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
 
 
 class HasModelPerm(permissions.BasePermission):
@@ -24,7 +37,10 @@ class HasModelPerm(permissions.BasePermission):
 
 
 class ScopedListAPI(generics.ListAPIView):  # type: ignore[type-arg]
-    required_perm: ClassVar[str]
+    """A list read through a selector for the signed-in user. A subclass's `queryset` only names
+    the model for the schema generator, which has no user; the rows always come from select()."""
+
+    required_perm: ClassVar[str] = ""
     permission_classes = [permissions.IsAuthenticated, HasModelPerm]
     filter_backends = [DjangoFilterBackend]
 
@@ -32,6 +48,7 @@ class ScopedListAPI(generics.ListAPIView):  # type: ignore[type-arg]
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
+        # request.user: the schema generator has no user, and a selector sees nothing for it
         return self.select(self.request.user)
 
 
@@ -43,4 +60,5 @@ class ScopedDetailAPI(generics.RetrieveAPIView):  # type: ignore[type-arg]
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Any]:
+        # request.user: the schema generator has no user, and a selector sees nothing for it
         return self.select(self.request.user)

@@ -1,16 +1,13 @@
 from django.db.models import Count, QuerySet
 
 from finops.accounts.models import User
-from finops.accounts.roles import APPROVE_PAYMENTS, WORK_TREASURY
+from finops.accounts.roles import RELEASE_PERMISSIONS
+from finops.accounts.selectors import holds_any
 from finops.core.scoping import scoped, scoped_get
 from finops.outbox.models import OutboxMessage
 from finops.payables.channels import BANK_SUBMISSION_TOPIC
 from finops.payables.models import Payment, PaymentBatch, PurchaseOrder
 from finops.payables.states import PaymentState
-
-# Who may release an approved batch to the bank (and carry it there as a file): treasury, or a
-# controller of the entity.
-RELEASE_PERMISSIONS = (WORK_TREASURY, APPROVE_PAYMENTS)
 
 
 def payment_list(*, user: User) -> QuerySet[Payment]:
@@ -51,7 +48,7 @@ def approvals_required(batch: PaymentBatch) -> int:
 
 def may_release(user: User, batch: PaymentBatch) -> bool:
     """Whether the user's role in the batch's entity lets them release it and send it to the bank."""
-    return any(user.has_perm(f"masterdata.{perm}", batch.entity) for perm in RELEASE_PERMISSIONS)
+    return holds_any(user, RELEASE_PERMISSIONS, batch.entity)
 
 
 def batch_submission_messages(*, batch: PaymentBatch) -> QuerySet[OutboxMessage]:

@@ -5,18 +5,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from finops.accounts.models import User
-from finops.accounts.roles import WORK_PAYABLES, WORK_TREASURY
+from finops.accounts.roles import COLLECTION_PERMISSIONS
+from finops.accounts.selectors import holds_any
 from finops.core.scoping import scoped
 from finops.masterdata.models import LegalEntity
 from finops.receivables.models import CollectionNote
 
-# Who chases customers: the AP clerks and treasury analysts of an entity. Controllers, admins and
-# auditors read the notes but do not add them.
-COLLECTION_PERMISSIONS = (WORK_PAYABLES, WORK_TREASURY)
-
 
 def can_add_collection_note(user: User, entity: LegalEntity) -> bool:
-    return any(user.has_perm(f"masterdata.{perm}", entity) for perm in COLLECTION_PERMISSIONS)
+    return holds_any(user, COLLECTION_PERMISSIONS, entity)
 
 
 def collection_note_list(*, user: User, invoice_id: int | None = None) -> QuerySet[CollectionNote]:

@@ -23,10 +23,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from finops.accounts.models import User
-from finops.core.api import HasModelPerm
+from finops.core.api import HasModelPerm, ScopedListAPI, signed_in
 from finops.masterdata.models import LegalEntity
 from finops.treasury.models import BankStatement
-from integrations.api import SelectorListApi, form_cleaned, signed_in
+from integrations.api import form_cleaned
 from integrations.bankfiles.forms import UploadForm
 from integrations.bankfiles.models import InboundFile
 from integrations.bankfiles.selectors import (
@@ -135,7 +135,7 @@ class BankFileDetailOutput(BankFileOutput):
         return BankFileStatementOutput(self.context["statements"], many=True).data
 
 
-class BankFileListApi(SelectorListApi):
+class BankFileListApi(ScopedListAPI):
     """The bank files that touched your entities, and your own uploads, newest first."""
 
     queryset = InboundFile.objects.none()

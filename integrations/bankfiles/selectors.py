@@ -7,12 +7,12 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from finops.accounts.models import User
+from finops.accounts.roles import IMPORT_PERMISSIONS
 from finops.accounts.selectors import entities_for
 from finops.core.scoping import scoped
 from finops.masterdata.models import LegalEntity
 from finops.treasury.models import BankStatement
 from integrations.bankfiles.models import InboundFile
-from integrations.bankfiles.services.common import IMPORT_PERMISSIONS
 
 RECENT = 25
 

@@ -23,18 +23,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from finops.accounts.models import User
+from finops.core.api import ScopedListAPI, signed_in
 from finops.core.workflow import WorkflowError
 from finops.outbox.models import EVENT_TOPIC_CHOICES, OutboxMessage, WebhookSubscription
 from finops.outbox.services import outbox_retry, subscription_create, subscription_update
-from integrations.api import (
-    SelectorListApi,
-    entity_by_code,
-    form_cleaned,
-    form_initial,
-    json_object,
-    refused,
-    signed_in,
-)
+from integrations.api import entity_by_code, form_cleaned, form_initial, json_object, refused
 from integrations.outbox.filters import OutboxMessageFilter
 from integrations.outbox.forms import SECRET_MIN_LENGTH, SubscriptionForm, TraceSearchForm
 from integrations.outbox.selectors import (
@@ -88,7 +81,7 @@ class OutboundMessageOutput(serializers.ModelSerializer):  # type: ignore[type-a
         ]
 
 
-class OutboundMessageListApi(SelectorListApi):
+class OutboundMessageListApi(ScopedListAPI):
     """Outbound messages of the entities you administer, with the page's filters."""
 
     queryset = OutboxMessage.objects.none()
@@ -166,7 +159,7 @@ def _refused(exc: WorkflowError) -> ValidationError:
     return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]})
 
 
-class SubscriptionListApi(SelectorListApi):
+class SubscriptionListApi(ScopedListAPI):
     """The webhook subscriptions of the entities you administer (never their secrets)."""
 
     queryset = WebhookSubscription.objects.none()

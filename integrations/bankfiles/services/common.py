@@ -9,13 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from finops.accounts.models import User
-from finops.accounts.roles import ADMINISTER_ENTITY, WORK_TREASURY
+from finops.accounts.roles import IMPORT_PERMISSIONS
 from finops.accounts.selectors import entities_for
 from finops.masterdata.models import LegalEntity
 from integrations.bankfiles.models import InboundFile
-
-# Treasury analysts import statements and bank acknowledgements; an entity's admins may too.
-IMPORT_PERMISSIONS = (WORK_TREASURY, ADMINISTER_ENTITY)
 
 STATEMENT_FORMATS = frozenset({"camt.052", "camt.053", "camt.054", "mt940", "bai2"})
 
