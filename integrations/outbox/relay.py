@@ -12,7 +12,6 @@ Delivery is at least once and not ordered: consumers order by the event's `creat
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,14 +27,12 @@ from finops.core.workflow import ConcurrentTransition
 from finops.outbox.models import OutboxMessage, OutboxState
 from finops.outbox.services import _jsonable, outbox_move
 from integrations.outbox.handlers import DeliveryError, Handler, PermanentDeliveryError, handler_for
+from integrations.retry import OUTBOX_RETRY
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import ExceptionKind
 
 log = structlog.get_logger(__name__)
 
-MAX_ATTEMPTS = 8
-BACKOFF_BASE = timedelta(seconds=5)
-BACKOFF_CAP = timedelta(hours=1)
 # Longer than a claimed chunk can take (CLAIM_CHUNK sends × the HTTP timeout), so a live relay
 # never loses its messages to another.
 LEASE = timedelta(minutes=5)
@@ -49,13 +46,6 @@ class RelayReport:
     retrying: int = 0
     dead: int = 0
     lost: int = 0  # another relay took the message over (our lease had expired)
-
-
-def backoff_delay(attempt: int) -> timedelta:
-    """Exponential backoff with jitter: base·2^(attempt-1), capped, then scaled by 0.5–1.0 so
-    relays retrying together spread out but never retry sooner than half the nominal delay."""
-    nominal = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempt - 1, 0))
-    return nominal * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not security
 
 
 def _due(now: Any) -> Q:
@@ -134,7 +124,7 @@ def outbox_deliver(*, message_id: int) -> str:
             error = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
             if not _still_ours(message, claimed_attempts):
                 return "lost"
-            if message.attempts >= MAX_ATTEMPTS:
+            if message.attempts >= OUTBOX_RETRY.max_attempts:
                 return _give_up(message, handler, error)
             return _retry_later(message, error)
     return "delivered"
@@ -152,7 +142,7 @@ def _retry_later(message: OutboxMessage, error: str) -> str:
         outbox_move(
             message,
             to=OutboxState.FAILED,
-            next_attempt_at=timezone.now() + backoff_delay(message.attempts),
+            next_attempt_at=timezone.now() + OUTBOX_RETRY.delay(message.attempts),
             last_error=error[:4000],
             lease_expires_at=None,
         )

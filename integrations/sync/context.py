@@ -23,11 +23,11 @@ from integrations.connectors import apply_context, spec_for
 from integrations.connectors.base import Resource
 from integrations.credentials import decrypt
 from integrations.models import Connector, SyncFailure, SyncRun
+from integrations.retry import RetryPolicy
 from integrations.states import UNRESOLVED_FAILURE_STATES, ApplyOutcome, FailureKind, SyncState
 from integrations.sync.failures import failure_record
 from integrations.sync.http import HttpClient, RetryNotice
 from integrations.sync.ledger import RECORD_ERRORS, RecordConflict, content_hash, record_apply
-from integrations.sync.retry import RetryPolicy
 
 log = structlog.get_logger(__name__)
 COUNTERS = ("received", "created", "updated", "unchanged", "duplicates", "stale", "skipped", "failed", "retries")

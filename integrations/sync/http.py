@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 import structlog
 
-from integrations.sync.retry import RETRYABLE_STATUSES, RetryPolicy, retry_after_seconds
+from integrations.retry import RETRYABLE_STATUSES, RetryPolicy, retry_after_seconds
 
 log = structlog.get_logger(__name__)
 MAX_BODY_BYTES = 20 * 1024 * 1024

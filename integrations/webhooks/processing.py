@@ -20,11 +20,11 @@ from finops.core.workflow import transition
 from integrations.connectors import apply_context, spec_for
 from integrations.connectors.base import MappingError
 from integrations.models import InboundMessage
+from integrations.retry import RetryPolicy
 from integrations.states import FailureKind, FailureState, MessageState
 from integrations.sync.context import error_text
 from integrations.sync.failures import failure_record, failures_resolve_for
 from integrations.sync.ledger import RECORD_ERRORS, RecordConflict
-from integrations.sync.retry import RetryPolicy
 from integrations.sync.runs import enqueue_options
 
 log = structlog.get_logger(__name__)

@@ -29,9 +29,9 @@ import structlog
 from integrations.connectors import mapping_of
 from integrations.credentials import CredentialsUnreadable
 from integrations.models import Connector
+from integrations.retry import RetryPolicy
 from integrations.sync.context import credentials_of
 from integrations.sync.http import ConnectorError, ConnectorUnavailable, RetryNotice
-from integrations.sync.retry import RetryPolicy
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")

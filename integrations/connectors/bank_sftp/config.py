@@ -8,8 +8,8 @@ from integrations.connectors.bank_sftp.mapping import MAPPING_FIELDS, Folder
 from integrations.connectors.bank_sftp.sync import RESOURCES, pull
 from integrations.connectors.base import ConnectorSpec, TestResult
 from integrations.models import Connector
+from integrations.retry import RetryPolicy
 from integrations.sync.http import ConnectorError
-from integrations.sync.retry import RetryPolicy
 
 
 def test(connector: Connector) -> TestResult:

@@ -31,11 +31,11 @@ from integrations.connectors.bank_sftp.client import RemoteFile, SftpClient, Sft
 from integrations.connectors.bank_sftp.mapping import MOVE, Folder
 from integrations.connectors.base import Applied, ApplyContext, MappingError, Resource, VersionPolicy
 from integrations.models import Connector, SyncFailure, SyncRecord
+from integrations.retry import RetryPolicy
 from integrations.states import ApplyOutcome, FailureKind, FailureState
 from integrations.sync.context import RunContext
 from integrations.sync.http import ConnectorError
 from integrations.sync.ledger import content_hash, record_identity
-from integrations.sync.retry import RetryPolicy
 
 log = structlog.get_logger(__name__)
 

@@ -32,10 +32,10 @@ from finops.outbox.services import EVENT_TOPICS, subscription_create, subscripti
 from finops.treasury.models import BankStatement
 from integrations.connectors import mapping_of, source_of, spec_for
 from integrations.models import Connector, ConnectorKind
+from integrations.retry import RetryPolicy
 from integrations.sandbox.config import DEFAULT_TOKEN
 from integrations.services import connector_credentials_set, connector_mapping_set, connector_update
 from integrations.sync.http import ConnectorError, HttpClient, HttpRefused
-from integrations.sync.retry import RetryPolicy
 
 SYSTEM_OF_KIND = {"billing_webhook": "billing", "gateway_webhook": "gateway"}
 BANK_KINDS = (ConnectorKind.BANK_API, ConnectorKind.BANK_SFTP)

@@ -17,8 +17,9 @@ from finops.receivables.states import CrmDeliveryState
 from integrations.credentials import encrypt
 from integrations.models import Connector, ConnectorKind
 from integrations.outbox.handlers import handler_for, handler_register
-from integrations.outbox.relay import MAX_ATTEMPTS, outbox_relay
+from integrations.outbox.relay import outbox_relay
 from integrations.outbox.trace import trace_collect
+from integrations.retry import OUTBOX_RETRY
 from integrations.sandbox.config import DEFAULT_TOKEN
 from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import CounterpartyFactory, InvoiceFactory
@@ -148,7 +149,7 @@ def test_without_a_crm_connector_the_note_waits_then_fails_and_says_why(sandbox,
     outbox_relay()
     message.refresh_from_db()
     retrying = (message.state, message.last_error)
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=MAX_ATTEMPTS - 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=OUTBOX_RETRY.max_attempts - 1)
     _relay_when_due(message)
 
     note.refresh_from_db()

@@ -14,7 +14,8 @@ from finops.core.workflow import WorkflowError
 from finops.ledger.models import JournalState
 from finops.ledger.services import JournalLineInput, journal_entry_create, journal_entry_queue
 from finops.outbox.models import OutboxMessage, OutboxState
-from integrations.outbox.relay import MAX_ATTEMPTS, outbox_relay
+from integrations.outbox.relay import outbox_relay
+from integrations.retry import OUTBOX_RETRY
 from integrations.sandbox.testing import http_call
 from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.outbox.conftest import header
@@ -169,7 +170,7 @@ def test_requeueing_a_failed_entry_revives_its_message_with_the_same_key(erp_con
     sandbox.fault("/erp/v1/journal_entries", "500", times=20)
     journal_entry_queue(entry_id=entry.pk, actor=None)
     message = OutboxMessage.objects.get()
-    OutboxMessage.objects.filter(pk=message.pk).update(attempts=MAX_ATTEMPTS - 1)  # one attempt left
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=OUTBOX_RETRY.max_attempts - 1)  # one attempt left
     outbox_relay()
     entry.refresh_from_db()
     failed_state = entry.state

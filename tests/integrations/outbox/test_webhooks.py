@@ -9,8 +9,9 @@ from django.utils import timezone
 from finops.audit.models import AuditEvent
 from finops.outbox.models import OutboxMessage, OutboxState, WebhookDelivery, WebhookSubscription
 from finops.outbox.services import event_publish, outbox_retry
-from integrations.outbox.relay import BACKOFF_CAP, MAX_ATTEMPTS, backoff_delay, outbox_relay
+from integrations.outbox.relay import outbox_relay
 from integrations.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
+from integrations.retry import OUTBOX_RETRY
 from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import ExceptionItemFactory
 
@@ -106,16 +107,16 @@ def test_a_message_that_never_gets_through_goes_dead_opens_an_exception_and_can_
     receiver, entity_de, admin_de
 ):
     _subscribe(entity_de, receiver, "down")
-    receiver.fail("/down", *([503] * MAX_ATTEMPTS))
+    receiver.fail("/down", *([503] * OUTBOX_RETRY.max_attempts))
     message = event_publish("exception-created", ExceptionItemFactory(entity=entity_de), actor=None)
 
     outbox_relay()
-    for _ in range(MAX_ATTEMPTS - 1):
+    for _ in range(OUTBOX_RETRY.max_attempts - 1):
         _relay_when_due(message)
 
     message.refresh_from_db()
     assert message.state == OutboxState.DEAD
-    assert message.attempts == MAX_ATTEMPTS
+    assert message.attempts == OUTBOX_RETRY.max_attempts
     assert "HTTP 503" in message.last_error
     exception = ExceptionItem.objects.get(dedupe_key=f"outbox:{message.pk}")
     assert (exception.kind, exception.state, exception.entity_id) == ("sync_failure", "open", entity_de.pk)
@@ -128,7 +129,7 @@ def test_a_message_that_never_gets_through_goes_dead_opens_an_exception_and_can_
     message.refresh_from_db()
     assert message.state == OutboxState.DELIVERED
     assert message.attempts == 1
-    assert len(receiver.to("/down")) == MAX_ATTEMPTS + 1
+    assert len(receiver.to("/down")) == OUTBOX_RETRY.max_attempts + 1
     assert AuditEvent.objects.get(action="outbox.retried", object_id=str(message.pk)).actor == admin_de
 
 
@@ -152,10 +153,10 @@ def test_a_claimed_message_is_left_alone_until_its_lease_expires(receiver, entit
 
 
 def test_backoff_grows_exponentially_with_bounded_jitter():
-    delays = [backoff_delay(attempt) for attempt in (1, 2, 3, 4)]
-    capped = backoff_delay(40)
+    delays = [OUTBOX_RETRY.delay(attempt) for attempt in (1, 2, 3, 4)]
+    capped = OUTBOX_RETRY.delay(40)
 
     assert timedelta(seconds=2.5) <= delays[0] <= timedelta(seconds=5)
     assert timedelta(seconds=20) <= delays[3] <= timedelta(seconds=40)
-    assert BACKOFF_CAP / 2 <= capped <= BACKOFF_CAP
-    assert len({backoff_delay(5) for _ in range(10)}) > 1
+    assert timedelta(minutes=30) <= capped <= timedelta(hours=1)
+    assert len({OUTBOX_RETRY.delay(5) for _ in range(10)}) > 1

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from integrations.sync.retry import RetryPolicy, retry_after_seconds
+from integrations.retry import RetryPolicy, retry_after_seconds
 
 
 def test_backoff_is_full_jitter_under_an_exponential_ceiling_capped():
@@ -26,3 +26,13 @@ def test_retry_after_in_seconds_or_as_an_http_date():
     assert retry_after_seconds("Sun, 01 Mar 2026 11:00:00 GMT", now=now) == 0.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_a_jitter_floor_always_waits_that_share_of_the_nominal_delay():
+    policy = RetryPolicy(base_seconds=2.0, cap_seconds=16.0, jitter_floor=0.5)
+
+    waits = [policy.backoff(3) for _ in range(200)]
+
+    assert policy.nominal(3) == 8.0
+    assert all(4.0 <= w <= 8.0 for w in waits)
+    assert min(waits) < 6.0 < max(waits)
