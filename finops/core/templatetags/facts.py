@@ -31,6 +31,7 @@ register = template.Library()
 
 FIELD_LABELS = {
     "account_number": "Account number",
+    "bank_api": "Bank API",
     "bic": "BIC",
     "change_code": "Change code",
     "control_sum": "Total",
