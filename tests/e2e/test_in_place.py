@@ -15,12 +15,12 @@ from playwright.sync_api import expect
 
 from finops.ledger.services import journal_entry_queue, journal_entry_record_posting
 from finops.masterdata.models import LegalEntity
-from integrations.models import Connector, SyncFailure, SyncRun
-from integrations.states import FailureKind, FailureState
+from integrations.models import Connector, SyncRun
+from integrations.states import FailureKind
 from integrations.sync.runs import sync_run_fail
 from tests.e2e.conftest import WIDTHS, screenshot
 from tests.e2e.world import build_world
-from tests.factories import UserFactory
+from tests.factories import SyncFailureFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -144,16 +144,15 @@ def test_a_runs_failures_appear_when_it_ends_and_the_queued_banner_goes(open_as,
     run = SyncRun.objects.get(connector=connector, state="queued")
     with transaction.atomic():
         locked = SyncRun.objects.select_for_update().get(pk=run.pk)
-        SyncFailure.objects.create(
+        SyncFailureFactory(
             connector=connector,
-            entity=connector.entity,
             run=locked,
             kind=FailureKind.PAGE,
             resource="suppliers",
             key="page 1",
+            payload=None,
             error="HTTP 503 from the ERP after 5 attempts",
             attempts=5,
-            state=FailureState.DEAD,
         )
         sync_run_fail(locked, error="HTTP 503 from the ERP after 5 attempts")
 

@@ -22,7 +22,7 @@ from finops.receivables.services import collection_note_add
 from integrations.bankfiles.services import bank_file_import
 from integrations.models import Connector, SyncRun
 from integrations.outbox.services import outbox_enqueue, subscription_create
-from integrations.states import FailureKind, FailureState, SyncState
+from integrations.states import SyncState
 from reconciliation.models import ExceptionItem
 from reconciliation.services import exception_open
 from reconciliation.states import ExceptionKind
@@ -33,6 +33,7 @@ from tests.factories import (
     OwnBankAccountFactory,
     PaymentBatchFactory,
     PaymentFactory,
+    SyncFailureFactory,
     UserFactory,
 )
 
@@ -113,19 +114,7 @@ def build_world(fixtures: Path) -> World:
         started_at=timezone.now() - dt.timedelta(minutes=3),
         finished_at=timezone.now() - dt.timedelta(minutes=2),
     )
-    run.failures.create(
-        connector=connector,
-        entity=de,
-        kind=FailureKind.RECORD,
-        resource="invoices",
-        key="INV-404",
-        version=3,
-        payload={"id": "INV-404", "version": 3, "amount": "12.50"},
-        error="invoice INV-404: counterparty 'CUST-X' from erp is not known (yet).",
-        attempts=5,
-        state=FailureState.DEAD,
-        dead_at=timezone.now(),
-    )
+    SyncFailureFactory(connector=connector, run=run, attempts=5, dead_at=timezone.now())
     outbox_enqueue("erp.journal_entry", {"n": 1}, entity=de, idempotency_key="e2e-journal-1", obj=entry)
     subscription = subscription_create(
         actor=user,
