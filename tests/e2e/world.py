@@ -17,11 +17,11 @@ from finops.accounts.roles import Role
 from finops.accounts.services import roles_sync, user_grant_role
 from finops.ledger.services import JournalLineInput, journal_entry_create
 from finops.masterdata.services.bank_changes import BankDetails, bank_change_request
+from finops.outbox.services import outbox_enqueue, subscription_create
 from finops.payables.services import batch_submit
 from finops.receivables.services import collection_note_add
 from integrations.bankfiles.services import bank_file_import
 from integrations.models import Connector, SyncRun
-from finops.outbox.services import outbox_enqueue, subscription_create
 from integrations.states import SyncState
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.exceptions.services import exception_open
