@@ -9,8 +9,12 @@ from finops.payables.api import (
     BatchDetailApi,
     BatchListApi,
     BatchReleaseApi,
+    GoodsReceiptDetailApi,
+    GoodsReceiptListApi,
     PaymentDetailApi,
     PaymentListApi,
+    PurchaseOrderDetailApi,
+    PurchaseOrderListApi,
 )
 from finops.receivables.api import CollectionNoteListApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
@@ -27,6 +31,10 @@ urlpatterns = [
     path("payment-batches/<int:pk>/", BatchDetailApi.as_view(), name="batch-detail"),
     path("payment-batches/<int:pk>/decision/", BatchDecisionApi.as_view(), name="batch-decision"),
     path("payment-batches/<int:pk>/release/", BatchReleaseApi.as_view(), name="batch-release"),
+    path("purchase-orders/", PurchaseOrderListApi.as_view(), name="po-list"),
+    path("purchase-orders/<int:pk>/", PurchaseOrderDetailApi.as_view(), name="po-detail"),
+    path("goods-receipts/", GoodsReceiptListApi.as_view(), name="receipt-list"),
+    path("goods-receipts/<int:pk>/", GoodsReceiptDetailApi.as_view(), name="receipt-detail"),
     path("statements/", StatementListApi.as_view(), name="statement-list"),
     path("statements/<int:pk>/", StatementDetailApi.as_view(), name="statement-detail"),
     path("journal-entries/", JournalListApi.as_view(), name="journal-list"),

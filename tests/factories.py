@@ -15,7 +15,14 @@ from finops.accounts.models import User
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import BankAccount, Counterparty, LegalEntity
-from finops.payables.models import Payment, PaymentAllocation, PaymentBatch
+from finops.payables.models import GoodsReceipt, Payment, PaymentAllocation, PaymentBatch, PurchaseOrder
+from finops.payables.upserts import (
+    GoodsReceiptData,
+    PurchaseOrderData,
+    PurchaseOrderLineData,
+    goods_receipt_upsert,
+    purchase_order_upsert,
+)
 from finops.treasury.models import BankStatement, StatementLine
 from integrations.models import SyncFailure
 from integrations.states import FailureKind, FailureState
@@ -199,3 +206,43 @@ class SyncFailureFactory(DjangoModelFactory):
     error = "invoice INV-404: counterparty 'CUST-X' from erp is not known (yet)."
     attempts = 1
     state = FailureState.DEAD
+
+
+def purchase_order_make(
+    entity: Any,
+    supplier: Any,
+    number: str,
+    *,
+    lines: tuple[tuple[str, str, str], ...] = (("Hydraulic pump HP-40", "10", "125.50"),),
+    currency: str = "EUR",
+    ordered_on: dt.date | None = None,
+) -> PurchaseOrder:
+    """A purchase order through its one write path, lines as (item, quantity, unit price)."""
+    data = PurchaseOrderData(
+        source="test",
+        external_id=f"PO-EXT-{number}",
+        entity=entity,
+        supplier=supplier,
+        number=number,
+        currency=currency,
+        ordered_on=ordered_on or timezone.now().date() - dt.timedelta(days=20),
+        lines=tuple(
+            PurchaseOrderLineData(no, item, Decimal(qty), Decimal(price))
+            for no, (item, qty, price) in enumerate(lines, start=1)
+        ),
+    )
+    return purchase_order_upsert(data)[0]
+
+
+def goods_receipt_make(
+    purchase_order: PurchaseOrder, external_id: str, *, lines: tuple[tuple[int, str], ...] = ((1, "10"),)
+) -> GoodsReceipt:
+    """A goods receipt against the order's lines, as (PO line number, quantity received)."""
+    data = GoodsReceiptData(
+        source="test",
+        external_id=external_id,
+        purchase_order=purchase_order,
+        received_on=timezone.now().date() - dt.timedelta(days=5),
+        lines=tuple((no, Decimal(qty)) for no, qty in lines),
+    )
+    return goods_receipt_upsert(data)[0]

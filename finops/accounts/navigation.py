@@ -22,6 +22,8 @@ class NavItem:
 NAV = (
     NavItem("Home", "dashboards:home", None),
     NavItem("Invoices", "invoicing:invoice-list", "invoicing.view_invoice"),
+    NavItem("Purchase orders", "payables:po-list", "payables.view_purchaseorder"),
+    NavItem("Goods receipts", "payables:receipt-list", "payables.view_goodsreceipt"),
     NavItem("Payments", "payables:payment-list", "payables.view_payment"),
     NavItem("Payment batches", "payables:batch-list", "payables.view_paymentbatch"),
     NavItem("Statements", "treasury:statement-list", "treasury.view_bankstatement"),

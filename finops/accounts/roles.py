@@ -66,6 +66,7 @@ _VIEW_ALL = (
     "payables.view_payment",
     "payables.view_paymentbatch",
     "payables.view_purchaseorder",
+    "payables.view_goodsreceipt",
 )
 _VIEW_TREASURY = ("treasury.view_bankstatement", "ledger.view_journalentry")
 

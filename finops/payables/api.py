@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -11,9 +11,17 @@ from rest_framework.views import APIView
 
 from finops.core.api import HasModelPerm, ScopedDetailAPI, ScopedListAPI
 from finops.core.workflow import WorkflowError
-from finops.payables.filters import BatchFilter, PaymentFilter
-from finops.payables.models import Payment, PaymentBatch
-from finops.payables.selectors import batch_get, batch_list, payment_list
+from finops.payables.filters import BatchFilter, GoodsReceiptFilter, PaymentFilter, PurchaseOrderFilter
+from finops.payables.models import GoodsReceipt, Payment, PaymentBatch, PurchaseOrder
+from finops.payables.selectors import (
+    batch_get,
+    batch_list,
+    goods_receipt_lines,
+    goods_receipt_list,
+    payment_list,
+    purchase_order_lines,
+    purchase_order_list,
+)
 from finops.payables.services import batch_approve, batch_decline, batch_release
 
 
@@ -151,3 +159,127 @@ class BatchReleaseApi(APIView):
         except WorkflowError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(BatchOutput(batch_get(user=request.user, pk=batch.pk)).data, status=status.HTTP_200_OK)  # type: ignore[arg-type]
+
+
+class PurchaseOrderLineOutput(serializers.Serializer):  # type: ignore[type-arg]
+    line_no = serializers.IntegerField()
+    item = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=4)
+    received = serializers.DecimalField(max_digits=18, decimal_places=4)
+    invoiced = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+
+class PurchaseOrderOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+    entity = serializers.CharField(source="entity.code")
+    supplier = serializers.CharField(source="supplier.name")
+    supplier_id = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+    receipt_count = serializers.IntegerField()
+    invoice_count = serializers.IntegerField()
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "entity",
+            "number",
+            "supplier",
+            "supplier_id",
+            "currency",
+            "ordered_on",
+            "amount",
+            "is_closed",
+            "receipt_count",
+            "invoice_count",
+            "source",
+            "external_id",
+            "correlation_id",
+        ]
+
+
+class PurchaseOrderDetailOutput(PurchaseOrderOutput):
+    lines = serializers.SerializerMethodField()
+
+    class Meta(PurchaseOrderOutput.Meta):
+        fields = [*PurchaseOrderOutput.Meta.fields, "lines"]
+
+    @extend_schema_field(PurchaseOrderLineOutput(many=True))
+    def get_lines(self, order: PurchaseOrder) -> list[dict[str, Any]]:
+        return PurchaseOrderLineOutput(purchase_order_lines(purchase_order=order), many=True).data  # type: ignore[return-value]
+
+
+class GoodsReceiptLineOutput(serializers.Serializer):  # type: ignore[type-arg]
+    po_line_no = serializers.IntegerField(source="po_line.line_no")
+    item = serializers.CharField(source="po_line.item")
+    quantity = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+
+class GoodsReceiptOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+    entity = serializers.CharField(source="entity.code")
+    purchase_order = serializers.CharField(source="purchase_order.number")
+    purchase_order_id = serializers.IntegerField()
+    supplier = serializers.CharField(source="purchase_order.supplier.name")
+    line_count = serializers.IntegerField()
+
+    class Meta:
+        model = GoodsReceipt
+        fields = [
+            "id",
+            "entity",
+            "external_id",
+            "purchase_order",
+            "purchase_order_id",
+            "supplier",
+            "received_on",
+            "line_count",
+            "source",
+            "correlation_id",
+        ]
+
+
+class GoodsReceiptDetailOutput(GoodsReceiptOutput):
+    lines = serializers.SerializerMethodField()
+
+    class Meta(GoodsReceiptOutput.Meta):
+        fields = [*GoodsReceiptOutput.Meta.fields, "lines"]
+
+    @extend_schema_field(GoodsReceiptLineOutput(many=True))
+    def get_lines(self, receipt: GoodsReceipt) -> list[dict[str, Any]]:
+        return GoodsReceiptLineOutput(goods_receipt_lines(receipt=receipt), many=True).data  # type: ignore[return-value]
+
+
+class PurchaseOrderListApi(ScopedListAPI):
+    required_perm = "payables.view_purchaseorder"
+    serializer_class = PurchaseOrderOutput
+    filterset_class = PurchaseOrderFilter
+
+    def select(self, user: Any) -> QuerySet[PurchaseOrder]:
+        return purchase_order_list(user=user)
+
+
+class PurchaseOrderDetailApi(ScopedDetailAPI):
+    """One purchase order with its lines: ordered, received and invoiced quantities."""
+
+    required_perm = "payables.view_purchaseorder"
+    serializer_class = PurchaseOrderDetailOutput
+
+    def select(self, user: Any) -> QuerySet[PurchaseOrder]:
+        return purchase_order_list(user=user)
+
+
+class GoodsReceiptListApi(ScopedListAPI):
+    required_perm = "payables.view_goodsreceipt"
+    serializer_class = GoodsReceiptOutput
+    filterset_class = GoodsReceiptFilter
+
+    def select(self, user: Any) -> QuerySet[GoodsReceipt]:
+        return goods_receipt_list(user=user)
+
+
+class GoodsReceiptDetailApi(ScopedDetailAPI):
+    required_perm = "payables.view_goodsreceipt"
+    serializer_class = GoodsReceiptDetailOutput
+
+    def select(self, user: Any) -> QuerySet[GoodsReceipt]:
+        return goods_receipt_list(user=user)

@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from finops.core.filters import EntityFilter
-from finops.payables.models import Payment, PaymentBatch
+from finops.core.filters import DateFilter, EntityFilter
+from finops.payables.models import GoodsReceipt, Payment, PaymentBatch, PurchaseOrder
 from finops.payables.states import BatchState, PaymentState
 
 
@@ -33,3 +33,45 @@ class BatchFilter(django_filters.FilterSet):
     class Meta:
         model = PaymentBatch
         fields = ["entity", "state"]
+
+
+ORDER_STATUS = (("open", "Open"), ("closed", "Closed"))
+
+
+class PurchaseOrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter()
+    status = django_filters.ChoiceFilter(
+        choices=ORDER_STATUS, method="by_status", label="Status", empty_label="Open and closed"
+    )
+    currency = django_filters.CharFilter(lookup_expr="iexact", max_length=3)
+    ordered_from = DateFilter("ordered_on", "gte", "Ordered from")
+    ordered_to = DateFilter("ordered_on", "lte", "Ordered to")
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ["q", "entity", "status", "currency", "ordered_from", "ordered_to"]
+
+    def search(self, rows: QuerySet[PurchaseOrder], name: str, value: str) -> QuerySet[PurchaseOrder]:
+        return rows.filter(Q(number__icontains=value) | Q(supplier__name__icontains=value) | Q(external_id=value))
+
+    def by_status(self, rows: QuerySet[PurchaseOrder], name: str, value: str) -> QuerySet[PurchaseOrder]:
+        return rows.filter(is_closed=value == "closed")
+
+
+class GoodsReceiptFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    entity = EntityFilter()
+    received_from = DateFilter("received_on", "gte", "Received from")
+    received_to = DateFilter("received_on", "lte", "Received to")
+
+    class Meta:
+        model = GoodsReceipt
+        fields = ["q", "entity", "received_from", "received_to"]
+
+    def search(self, rows: QuerySet[GoodsReceipt], name: str, value: str) -> QuerySet[GoodsReceipt]:
+        return rows.filter(
+            Q(external_id__icontains=value)
+            | Q(purchase_order__number__icontains=value)
+            | Q(purchase_order__supplier__name__icontains=value)
+        )

@@ -13,4 +13,8 @@ urlpatterns = [
     path("batches/<int:pk>/release/", views.batch_release_view, name="batch-release"),
     path("batches/<int:pk>/file/", views.batch_file_view, name="batch-file"),
     path("batches/<int:pk>/mark-sent/", views.batch_mark_sent_view, name="batch-mark-sent"),
+    path("purchase-orders/", views.purchase_order_list_view, name="po-list"),
+    path("purchase-orders/<int:pk>/", views.purchase_order_detail_view, name="po-detail"),
+    path("receipts/", views.goods_receipt_list_view, name="receipt-list"),
+    path("receipts/<int:pk>/", views.goods_receipt_detail_view, name="receipt-detail"),
 ]

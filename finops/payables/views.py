@@ -9,7 +9,7 @@ from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
-from finops.payables.filters import BatchFilter, PaymentFilter
+from finops.payables.filters import BatchFilter, GoodsReceiptFilter, PaymentFilter, PurchaseOrderFilter
 from finops.payables.forms import ApproveForm, DeclineForm, MarkSentForm
 from finops.payables.payment_files import NACHA, batch_file_payments, payment_file_format
 from finops.payables.selectors import (
@@ -18,9 +18,17 @@ from finops.payables.selectors import (
     batch_get,
     batch_list,
     batch_submission_messages,
+    goods_receipt_get,
+    goods_receipt_lines,
+    goods_receipt_list,
     may_release,
     payment_get,
     payment_list,
+    purchase_order_get,
+    purchase_order_invoices,
+    purchase_order_lines,
+    purchase_order_list,
+    purchase_order_receipts,
 )
 from finops.payables.services import (
     batch_approve,
@@ -49,6 +57,29 @@ BATCH_EXPORT = (
     Column("payment_count", lambda b: b.payment_count),
     Column("execution_on", lambda b: b.execution_on),
     Column("state", lambda b: b.state),
+)
+
+PURCHASE_ORDER_EXPORT = (
+    Column("entity", lambda o: o.entity.code),
+    Column("number", lambda o: o.number),
+    Column("supplier", lambda o: o.supplier.name),
+    Column("ordered_on", lambda o: o.ordered_on),
+    Column("currency", lambda o: o.currency),
+    Column("amount", lambda o: o.amount),
+    Column("receipts", lambda o: o.receipt_count),
+    Column("invoices", lambda o: o.invoice_count),
+    Column("status", lambda o: "closed" if o.is_closed else "open"),
+    Column("source", lambda o: o.source),
+    Column("external_id", lambda o: o.external_id),
+)
+GOODS_RECEIPT_EXPORT = (
+    Column("entity", lambda r: r.entity.code),
+    Column("receipt", lambda r: r.external_id),
+    Column("purchase_order", lambda r: r.purchase_order.number),
+    Column("supplier", lambda r: r.purchase_order.supplier.name),
+    Column("received_on", lambda r: r.received_on),
+    Column("lines", lambda r: r.line_count),
+    Column("source", lambda r: r.source),
 )
 
 
@@ -199,3 +230,47 @@ def batch_mark_sent_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
         return _batch_page(request, pk, status=422, error=str(exc))
     messages.success(request, "Marked as sent: the bank's status report moves the payments on.")
     return _done(request, pk)
+
+
+@role_required("payables.view_purchaseorder")
+def purchase_order_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="payables/po_list.html",
+        rows=purchase_order_list(user=request.user),
+        filterset_class=PurchaseOrderFilter,
+        export_columns=PURCHASE_ORDER_EXPORT,
+        export_name="purchase-orders",
+    )
+
+
+@role_required("payables.view_purchaseorder")
+def purchase_order_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    order = purchase_order_get(user=request.user, pk=pk)
+    ctx = {
+        "order": order,
+        "lines": purchase_order_lines(purchase_order=order),
+        "receipts": purchase_order_receipts(user=request.user, purchase_order=order),
+        "invoices": purchase_order_invoices(user=request.user, purchase_order=order),
+        "events": events_for_object(order),
+    }
+    return render(request, "payables/po_detail.html", ctx)
+
+
+@role_required("payables.view_goodsreceipt")
+def goods_receipt_list_view(request: AuthedRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="payables/receipt_list.html",
+        rows=goods_receipt_list(user=request.user),
+        filterset_class=GoodsReceiptFilter,
+        export_columns=GOODS_RECEIPT_EXPORT,
+        export_name="goods-receipts",
+    )
+
+
+@role_required("payables.view_goodsreceipt")
+def goods_receipt_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    receipt = goods_receipt_get(user=request.user, pk=pk)
+    ctx = {"receipt": receipt, "lines": goods_receipt_lines(receipt=receipt), "events": events_for_object(receipt)}
+    return render(request, "payables/receipt_detail.html", ctx)

@@ -48,8 +48,8 @@ PAGES: dict[str, RecordPage] = {
     "invoicing.Invoice": RecordPage("invoicing:invoice-detail", lambda o: o.number),
     "payables.Payment": RecordPage("payables:payment-detail", lambda o: o.end_to_end_id),
     "payables.PaymentBatch": RecordPage("payables:batch-detail", lambda o: o.external_id),
-    "payables.PurchaseOrder": RecordPage(None, lambda o: o.number),
-    "payables.GoodsReceipt": RecordPage(None, lambda o: o.external_id),
+    "payables.PurchaseOrder": RecordPage("payables:po-detail", lambda o: o.number),
+    "payables.GoodsReceipt": RecordPage("payables:receipt-detail", lambda o: o.external_id),
     "treasury.BankStatement": RecordPage("treasury:statement-detail", lambda o: o.external_id),
     "treasury.StatementLine": RecordPage(
         None,
