@@ -1,5 +1,13 @@
 from django.urls import include, path
 
+from finops.accounts.api import (
+    UserDeactivateApi,
+    UserDetailApi,
+    UserGrantApi,
+    UserListApi,
+    UserReactivateApi,
+    UserRevokeApi,
+)
 from finops.audit.api import AuditEventListApi
 from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
 from finops.ledger.api import JournalDetailApi, JournalListApi, JournalPostApi
@@ -46,6 +54,12 @@ urlpatterns = [
     path("bank-accounts/<int:pk>/", BankAccountDetailApi.as_view(), name="bankaccount-detail"),
     path("exceptions/", ExceptionListApi.as_view(), name="exception-list"),
     path("exceptions/<int:pk>/", ExceptionDetailApi.as_view(), name="exception-detail"),
+    path("users/", UserListApi.as_view(), name="user-list"),
+    path("users/<int:pk>/", UserDetailApi.as_view(), name="user-detail"),
+    path("users/<int:pk>/grant/", UserGrantApi.as_view(), name="user-grant"),
+    path("users/<int:pk>/revoke/", UserRevokeApi.as_view(), name="user-revoke"),
+    path("users/<int:pk>/deactivate/", UserDeactivateApi.as_view(), name="user-deactivate"),
+    path("users/<int:pk>/reactivate/", UserReactivateApi.as_view(), name="user-reactivate"),
     path("audit-events/", AuditEventListApi.as_view(), name="auditevent-list"),
     path("", include("integrations.api_urls")),
 ]

@@ -35,6 +35,7 @@ NAV = (
     NavItem("Exceptions", "reconciliation:exception-list", None),
     NavItem("Trace", "outbox:trace-search", None),
     NavItem("Audit trail", "audit:event-list", "audit.view_auditevent"),
+    NavItem("Users", "accounts:user-list", "accounts.view_user"),
     NavItem("Connectors", "integrations:connector-list", "integrations.view_connector"),
     NavItem("Outbound messages", "outbox:message-list", "outbox.view_outboxmessage"),
 )

@@ -96,10 +96,17 @@ MODEL_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "outbox.view_outboxmessage",
         "outbox.view_webhooksubscription",
         "audit.view_auditevent",
+        # the people of the entities they administer (finops.accounts.services: invite, roles, deactivate)
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
     ),
     Role.AUDITOR: _VIEW_ALL + _VIEW_TREASURY + ("audit.view_auditevent",),
 }
 
 
+ENTITY_GROUP_SEPARATOR = " · "
+
+
 def entity_group_name(role: Role, entity_code: str) -> str:
-    return f"{role.label} · {entity_code}"
+    return f"{role.label}{ENTITY_GROUP_SEPARATOR}{entity_code}"

@@ -11,6 +11,7 @@ from finops.audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from finops.accounts.models import User
+    from finops.masterdata.models import LegalEntity
 
 import json
 
@@ -35,8 +36,10 @@ def audit_record(
     reason: str = "",
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
+    entity: LegalEntity | None = None,
 ) -> AuditEvent:
-    """Write one audit event about obj in the caller's transaction."""
+    """Write one audit event about obj in the caller's transaction. The event belongs to obj's
+    entity, or to `entity` for a record that has none (a user's access to one entity)."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None and actor.pk else "system",
@@ -44,7 +47,7 @@ def audit_record(
         object_type=obj._meta.label,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
-        entity_id=_entity_id_of(obj),
+        entity_id=entity.pk if entity is not None else _entity_id_of(obj),
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,

@@ -25,7 +25,7 @@ def users_create(entities: dict[str, LegalEntity]) -> dict[str, User]:
         users.append(user)
     by_name = {u.username: u for u in User.objects.bulk_create(users)}
     admin = by_name["admin"]
-    for spec in DEMO_USERS:
+    for spec in sorted(DEMO_USERS, key=lambda spec: spec.username != "admin"):  # the admin grants the others
         granted_by = None if spec.username == "admin" else admin
         for code in spec.entities:
             user_grant_role(user=by_name[spec.username], role=spec.role, entity=entities[code], granted_by=granted_by)
