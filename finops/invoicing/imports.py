@@ -20,7 +20,7 @@ from finops.audit.context import current_correlation_id
 from finops.invoicing.models import Invoice
 from finops.invoicing.states import InvoiceDirection
 from finops.invoicing.upserts import InvoiceData, invoice_refusal, invoices_upsert
-from finops.masterdata.imports import Checker, Columns, Row, Tally
+from finops.masterdata.imports import Checker, Columns, Row, Tally, write_through
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.selectors import counterparties_by_reference
 from finops.payables.models import PurchaseOrder
@@ -180,10 +180,9 @@ def plan(rows: list[Row], checker: Checker, *, source: str) -> list[Planned]:
 def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | None) -> None:
     """Idempotent: invoices are keyed by (source, external_id) and an equal invoice is untouched."""
     report = f"{source}:import:{current_correlation_id()}"
-    batch = []
-    for item in planned:
-        data = item.data(source, report=report)
-        assert data is not None  # plan() refused the file otherwise
-        batch.append(data)
-    for _, outcome in invoices_upsert(batch, actor=actor):
-        tally.count(outcome)
+    write_through(
+        planned,
+        lambda item: item.data(source, report=report),
+        lambda batch: invoices_upsert(batch, actor=actor),
+        tally=tally,
+    )

@@ -20,7 +20,16 @@ from django.db import transaction
 
 from finops.accounts.models import User
 from finops.masterdata.imports import bank_accounts, counterparties, legal_entities
-from finops.masterdata.imports.base import Checker, Columns, Problem, RecordsRefused, Row, Tally, read_rows
+from finops.masterdata.imports.base import (
+    Checker,
+    Columns,
+    Problem,
+    RecordsRefused,
+    Row,
+    Tally,
+    read_rows,
+    write_through,
+)
 from finops.masterdata.models import CounterpartyKind
 
 
@@ -77,4 +86,5 @@ __all__ = [
     "Tally",
     "records_import",
     "records_kind_register",
+    "write_through",
 ]
