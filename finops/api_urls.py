@@ -25,6 +25,7 @@ from finops.payables.api import (
     PurchaseOrderListApi,
 )
 from finops.receivables.api import CollectionNoteListApi
+from finops.search.api import SearchApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
 from reconciliation.exceptions.api import ExceptionDetailApi, ExceptionListApi
 
@@ -60,6 +61,7 @@ urlpatterns = [
     path("users/<int:pk>/revoke/", UserRevokeApi.as_view(), name="user-revoke"),
     path("users/<int:pk>/deactivate/", UserDeactivateApi.as_view(), name="user-deactivate"),
     path("users/<int:pk>/reactivate/", UserReactivateApi.as_view(), name="user-reactivate"),
+    path("search/", SearchApi.as_view(), name="search"),
     path("audit-events/", AuditEventListApi.as_view(), name="auditevent-list"),
     path("", include("integrations.api_urls")),
 ]

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("finops.dashboards.urls")),
     path("accounts/", include("finops.accounts.urls")),
+    path("search/", include("finops.search.urls")),
     path("invoices/", include("finops.invoicing.urls")),
     path("invoices/", include("finops.receivables.urls")),
     path("payables/", include("finops.payables.urls")),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "finops.treasury",
     "finops.ledger",
     "finops.dashboards",
+    "finops.search",
     "integrations",
     "integrations.bankfiles",
     # the outbox's tables keep their place (their content types and permissions are created in this order)

@@ -9,6 +9,8 @@
  *   - otherwise (a poll, a filter while typing) focus stays where it is.
  * Navigation: .menu-toggle[aria-controls] opens and closes the menu on narrow screens; Escape
  * closes it. Without JavaScript the menu is simply always open (html.no-js).
+ * Search: "/" anywhere but in a field moves focus to the search box in the header
+ * (input[aria-keyshortcuts="/"]), as on the sites people know.
  */
 (function () {
   "use strict";
@@ -35,6 +37,16 @@
     var toggle = event.target.closest(".menu-toggle");
     if (!toggle) return;
     setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+    var box = document.querySelector('input[aria-keyshortcuts="/"]');
+    if (typing || !box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
   });
 
   document.addEventListener("keydown", function (event) {
