@@ -209,6 +209,8 @@ def build_world(fixtures: Path) -> World:
         "outbound-messages": reverse("outbox:message-list"),
         "subscription-list": reverse("outbox:subscription-list"),
         "subscription-form": reverse("outbox:subscription-edit", args=[subscription.pk]),
+        "search": reverse("search:results") + "?q=7.779,08",
+        "search-empty": reverse("search:results"),
         "not-found": "/invoices/987654321/",
     }
     return world
