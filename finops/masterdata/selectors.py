@@ -28,11 +28,6 @@ def bank_account_list(*, user: User) -> QuerySet[BankAccount]:
     return scoped(BankAccount.objects.select_related("entity"), user)
 
 
-def counterparty_bank_account_list(*, user: User) -> QuerySet[BankAccount]:
-    """The bank accounts of the counterparties the user sees (counterparty_list)."""
-    return BankAccount.objects.filter(counterparty__in=counterparty_list(user=user)).select_related("counterparty")
-
-
 def bank_account_get(*, user: User, pk: int) -> BankAccount:
     return scoped_get(bank_account_list(user=user), user, pk=pk)
 

@@ -3,6 +3,7 @@ IBAN, an amount) finds the records, grouped by kind, within the user's entities 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -208,5 +209,5 @@ def test_every_search_can_be_answered_from_indexes_without_reading_whole_tables(
         for kind in KINDS:
             plans[kind.key] = kind.find(treasury_de, query)[:11].explain()
 
-    scans = {key: [t for t in BIG_TABLES if f"Seq Scan on {t}" in plan] for key, plan in plans.items()}
+    scans = {key: [t for t in BIG_TABLES if re.search(rf"Seq Scan on {t}\b", plan)] for key, plan in plans.items()}
     assert {key: tables for key, tables in scans.items() if tables} == {}, plans
