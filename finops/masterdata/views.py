@@ -1,18 +1,20 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from finops.accounts.selectors import entities_for
+from finops.accounts.roles import ADMINISTER_ENTITY
+from finops.accounts.selectors import administered_entities, entities_for, require_entity_perm
 from finops.audit.selectors import events_for_object
 from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
 from finops.masterdata.filters import BankAccountFilter, BankChangeFilter, CounterpartyFilter
-from finops.masterdata.forms import BankChangeRejectForm
+from finops.masterdata.forms import BankChangeRejectForm, HouseAccountForm
 from finops.masterdata.selectors import (
     bank_account_get,
     bank_account_list,
@@ -23,7 +25,13 @@ from finops.masterdata.selectors import (
     counterparty_list,
     held_for_account,
 )
-from finops.masterdata.services import bank_change_activate, bank_change_reject, bank_change_verify
+from finops.masterdata.services import (
+    bank_change_activate,
+    bank_change_reject,
+    bank_change_verify,
+    house_account_create,
+    house_account_update,
+)
 from finops.masterdata.sor import DEFAULT_OWNERS, field_ownership_list
 
 COUNTERPARTY_EXPORT = (
@@ -84,7 +92,61 @@ def bankaccount_list_view(request: AuthedRequest) -> HttpResponseBase:
         filterset_class=BankAccountFilter,
         export_columns=BANK_ACCOUNT_EXPORT,
         export_name="bank-accounts",
+        context={"can_add": _may_add_accounts(request)},
     )
+
+
+def _may_add_accounts(request: AuthedRequest) -> bool:
+    return request.user.has_perm("masterdata.add_bankaccount") and administered_entities(request.user).exists()
+
+
+def _house_account_form_page(
+    request: AuthedRequest, form: HouseAccountForm, *, account: object = None, has_entities: bool = True
+) -> HttpResponseBase:
+    status = 422 if request.method == "POST" else 200
+    ctx = {"form": form, "account": account, "has_entities": has_entities}
+    return render(request, "masterdata/house_account_form.html", ctx, status=status)
+
+
+def _errors_to(form: HouseAccountForm, exc: ValidationError) -> None:
+    for field, problems in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+@role_required("masterdata.add_bankaccount")
+def bankaccount_add_view(request: AuthedRequest) -> HttpResponseBase:
+    """Add one of our accounts; ?iban= or ?account_number= (from a refused bank file) fills it in."""
+    entities = administered_entities(request.user)
+    prefill = {k: request.GET[k] for k in ("iban", "account_number", "entity") if request.GET.get(k)}
+    form = HouseAccountForm(request.POST or None, entities=entities, initial=prefill)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = house_account_create(
+                actor=request.user, entity=form.cleaned_data["entity"], data=form.data_for_service()
+            )
+        except ValidationError as exc:
+            _errors_to(form, exc)
+        else:
+            messages.success(request, f"{account.name} ({account.display_identifier}) is added.")
+            return redirect("masterdata:bankaccount-detail", pk=account.pk)
+    return _house_account_form_page(request, form, has_entities=entities.exists())
+
+
+@role_required("masterdata.change_bankaccount")
+def bankaccount_edit_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    account = bank_account_get(user=request.user, pk=pk)  # 404 outside the user's entities
+    require_entity_perm(request.user, ADMINISTER_ENTITY, account.entity)  # type: ignore[arg-type]  # 403 to others
+    initial = {field: getattr(account, field) for field in HouseAccountForm.base_fields if field != "entity"}
+    form = HouseAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            house_account_update(actor=request.user, account_id=account.pk, data=form.data_for_service())
+        except ValidationError as exc:
+            _errors_to(form, exc)
+        else:
+            messages.success(request, f"{account.name} is saved.")
+            return redirect("masterdata:bankaccount-detail", pk=account.pk)
+    return _house_account_form_page(request, form, account=account)
 
 
 @role_required("masterdata.view_bankaccount")
@@ -97,6 +159,8 @@ def bankaccount_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase
             "account": account,
             "statements": account.statements.order_by("-statement_on")[:10],
             "events": events_for_object(account),
+            "can_edit": request.user.has_perm("masterdata.change_bankaccount")
+            and administered_entities(request.user).filter(pk=account.entity_id or 0).exists(),
         },
     )
 

@@ -53,9 +53,10 @@ class StatementRefused(Exception):
     """The statement is refused, and with it everything its caller was importing; the message names
     the file (or source), where in it the problem is, and what to do."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, missing_account: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.missing_account = missing_account  # the identifier of an account we do not have
 
 
 class StatementAccess(Protocol):
@@ -189,7 +190,8 @@ class AccountResolver:
             raise StatementRefused(
                 f"{where} is for account {ref.identifier}, which is not one of our bank accounts"
                 f"{self._access.scope}; nothing was imported. "
-                "Add the account under Bank accounts (with its entity) and import the file again."
+                "Add the account under Bank accounts (with its entity) and import the file again.",
+                missing_account=ref.identifier,
             )
         if len(visible) > 1:
             names = ", ".join(f"{a.name} ({a.entity.code if a.entity else '?'})" for a in visible)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from finops.accounts.models import User
 from finops.accounts.roles import IMPORT_PERMISSIONS
-from finops.accounts.selectors import entities_for
+from finops.accounts.selectors import administered_entities, display_name, entities_for, entity_admins
 from finops.core.scoping import scoped
 from finops.masterdata.models import LegalEntity
 from finops.treasury.models import BankStatement
@@ -64,3 +67,30 @@ def inbound_file_statements(*, user: User, inbound_file: InboundFile) -> QuerySe
     return scoped(
         BankStatement.objects.filter(inbound_file=inbound_file).select_related("bank_account", "entity"), user
     )
+
+
+_IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class MissingAccount:
+    """What a person can do about a file refused for an account of ours we do not have: add it
+    (an admin of an entity), or ask the admins of their entities, by name."""
+
+    identifier: str
+    field: str  # the add page's field the identifier goes into: iban or account_number
+    can_add: bool
+    admins: list[tuple[str, str]]  # (entity code, the names of its active admins)
+
+
+def missing_account_help(*, user: User, identifier: str) -> MissingAccount | None:
+    if not identifier:
+        return None
+    compact = "".join(identifier.split()).upper()
+    can_add = user.has_perm("masterdata.add_bankaccount") and administered_entities(user).exists()
+    admins = [
+        (entity.code, ", ".join(display_name(admin) for admin in entity_admins(entity)))
+        for entity in importable_entities(user=user)
+    ]
+    field = "iban" if _IBAN_SHAPE.match(compact) else "account_number"
+    return MissingAccount(compact if field == "iban" else identifier, field, can_add, admins)

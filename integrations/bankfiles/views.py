@@ -15,6 +15,7 @@ from integrations.bankfiles.selectors import (
     inbound_file_get,
     inbound_file_recent,
     inbound_file_statements,
+    missing_account_help,
     require_importer,
 )
 from integrations.bankfiles.services import BankFileRefused, ImportResult, bank_file_check_size, bank_file_import
@@ -42,11 +43,13 @@ def _page(
     status: int = 200,
     result: ImportResult | None = None,
     refused_id: int | None = None,
+    missing_account: str = "",
 ) -> HttpResponseBase:
     ctx: dict[str, Any] = {
         "form": form,
         "result": result,
         "refused_id": refused_id,
+        "missing": missing_account_help(user=request.user, identifier=missing_account),
         "files": inbound_file_recent(user=request.user),
         "entities": importable_entities(user=request.user),
         "is_htmx": bool(request.htmx),
@@ -76,7 +79,9 @@ def upload_view(request: AuthedRequest) -> HttpResponseBase:
         )
     except BankFileRefused as refusal:
         form.add_error("file", refusal.message)
-        return _page(request, form, status=422, refused_id=refusal.inbound_file_id)
+        return _page(
+            request, form, status=422, refused_id=refusal.inbound_file_id, missing_account=refusal.missing_account
+        )
     if request.htmx:
         return _page(request, UploadForm(), result=result)
     return redirect("bankfiles:file-detail", pk=result.inbound_file_id)
@@ -97,6 +102,7 @@ def file_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
             "credits": summary.get("credits", {}),
             "debits": summary.get("debits", {}),
             "statements": inbound_file_statements(user=request.user, inbound_file=inbound),
+            "missing": missing_account_help(user=request.user, identifier=summary.get("missing_account", "")),
             "events": events_for_object(inbound),
         },
     )

@@ -15,10 +15,16 @@ from finops.masterdata.services.counterparties import (
     counterparty_upsert,
     entity_links_add,
 )
+from finops.masterdata.services.house_accounts import (
+    HouseAccountData,
+    house_account_create,
+    house_account_update,
+)
 
 __all__ = [
     "BankDetails",
     "FieldConflict",
+    "HouseAccountData",
     "Outcome",
     "UpsertResult",
     "bank_change_activate",
@@ -28,4 +34,6 @@ __all__ = [
     "bank_change_verify",
     "counterparty_upsert",
     "entity_links_add",
+    "house_account_create",
+    "house_account_update",
 ]

@@ -20,10 +20,11 @@ STATEMENT_FORMATS = frozenset({"camt.052", "camt.053", "camt.054", "mt940", "bai
 class BankFileRefused(Exception):
     """The file is refused whole; the message names the file and where in it the problem is."""
 
-    def __init__(self, message: str, *, inbound_file_id: int | None = None) -> None:
+    def __init__(self, message: str, *, inbound_file_id: int | None = None, missing_account: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.inbound_file_id = inbound_file_id
+        self.missing_account = missing_account  # refused for an account of ours we do not have (yet)
 
 
 class Access:

@@ -103,8 +103,9 @@ def bank_file_import(
         except (BankFileRefused, StatementRefused, FormatError) as exc:
             message = exc.message if not isinstance(exc, FormatError) else _format_error_message(exc, filename)
             logger.warning("bank_file.refused", filename=filename, source=source, error=message)
-            kept = _keep_refused(data, filename, source, user, message, cid) if keep_refused else None
-            raise BankFileRefused(message, inbound_file_id=kept) from exc
+            missing = getattr(exc, "missing_account", "")
+            kept = _keep_refused(data, filename, source, user, message, cid, missing) if keep_refused else None
+            raise BankFileRefused(message, inbound_file_id=kept, missing_account=missing) from exc
 
 
 def _format_error_message(exc: FormatError, filename: str) -> str:
@@ -264,9 +265,11 @@ def _xml_schema_warnings(data: bytes, filename: str) -> list[str]:
 
 
 def _keep_refused(
-    data: bytes, filename: str, source: str, user: User | None, message: str, correlation_id: str
+    data: bytes, filename: str, source: str, user: User | None, message: str, correlation_id: str, missing: str
 ) -> int | None:
-    """Keep what came in, for an admin to inspect; none of its content is imported."""
+    """Keep what came in, for an admin to inspect; none of its content is imported. The summary
+    names an account of ours the file was refused for not knowing, so its page can say what to do."""
+    summary = {"missing_account": missing} if missing else {}
     if len(data) > max_file_bytes():
         return None  # an oversize file is refused unread and not stored either
     digest = hashlib.sha256(data).hexdigest()
@@ -286,12 +289,15 @@ def _keep_refused(
                         received_by=user,
                         status=InboundFileStatus.REFUSED,
                         error=message,
+                        summary=summary,
                         correlation_id=correlation_id,
                         content=b"",
                     )
                 _store_content(existing.pk, data)
             else:
-                InboundFile.objects.filter(pk=existing.pk).update(error=message, received_by=user, source=source)
+                InboundFile.objects.filter(pk=existing.pk).update(
+                    error=message, summary=summary, received_by=user, source=source
+                )
             audit_record(existing, action="bank_file.refused", actor=user, reason=message)
             return existing.pk
     except IntegrityError:
