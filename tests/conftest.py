@@ -75,11 +75,13 @@ def entity_gb(db: Any) -> Any:
 def _persona(username: str, role: str, *entities: Any, **extra: Any) -> Any:
     from finops.accounts.roles import Role
     from finops.accounts.services import user_grant_role
+    from finops.audit.context import correlation
     from tests.factories import UserFactory
 
     user = UserFactory(username=username, **extra)
-    for entity in entities:
-        user_grant_role(user=user, role=Role(role), entity=entity, granted_by=None)
+    with correlation():  # granted by an admin's request of its own, not by the work a test then does
+        for entity in entities:
+            user_grant_role(user=user, role=Role(role), entity=entity, granted_by=None)
     return user
 
 

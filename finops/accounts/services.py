@@ -256,17 +256,7 @@ def user_deactivate(*, actor: User, user_id: int, reason: str = "") -> User:
     administered = [LegalEntity.objects.get(code=g.entity_code) for g in user_grants(person) if g.role == Role.ADMIN]
     _lock(administered)
     _keeps_an_admin(person, administered)
-    User.objects.filter(pk=person.pk).update(is_active=False)
-    person.is_active = False
-    audit_record(
-        person,
-        action="user.deactivated",
-        actor=actor,
-        reason=reason,
-        before={"status": "active"},
-        after={"status": "deactivated"},
-    )
-    return person
+    return _status_set(person, active=False, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -275,15 +265,20 @@ def user_reactivate(*, actor: User, user_id: int, reason: str = "") -> User:
     person = _managed_for_account_change(actor, user_id)
     if person.is_active:
         return person
-    User.objects.filter(pk=person.pk).update(is_active=True)
-    person.is_active = True
+    return _status_set(person, active=True, actor=actor, reason=reason)
+
+
+def _status_set(person: User, *, active: bool, actor: User, reason: str) -> User:
+    status = {True: "active", False: "deactivated"}
+    User.objects.filter(pk=person.pk).update(is_active=active)
+    person.is_active = active
     audit_record(
         person,
-        action="user.reactivated",
+        action="user.reactivated" if active else "user.deactivated",
         actor=actor,
         reason=reason,
-        before={"status": "deactivated"},
-        after={"status": "active"},
+        before={"status": status[not active]},
+        after={"status": status[active]},
     )
     return person
 
