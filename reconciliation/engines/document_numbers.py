@@ -63,44 +63,49 @@ _PREFIX_WORD = "|".join(re.escape(w) for w in sorted(_PREFIX_WORDS, key=len, rev
 # One or more prefix words (each not followed by a letter) or "#", with separators around them.
 _PREFIX = re.compile(rf"^(?:[{_SEPARATORS}]*(?:(?:{_PREFIX_WORD})(?![^\W\d_])|#))+[{_SEPARATORS}]*")
 _GROUPS = re.compile(r"[^\W\d_]+|\d+")
+_DIGIT = re.compile(r"\d")
 
 
-def _fold(number: str) -> str:
+def _groups(number: str) -> list[str]:
+    """The letter and digit groups of a number after its generic prefix."""
     # NFKC turns full-width forms into ASCII and "№" / "Nº" into "No".
-    return unicodedata.normalize("NFKC", number).upper()
-
-
-def _without_prefix(folded: str) -> str:
-    stripped = _PREFIX.sub("", folded, count=1)
+    folded = unicodedata.normalize("NFKC", number).upper()
+    if not folded.isascii():  # digits of other scripts (Arabic-Indic, Devanagari) read as 0-9
+        folded = _DIGIT.sub(lambda m: str(unicodedata.decimal(m[0])), folded)
+    groups = _GROUPS.findall(_PREFIX.sub("", folded, count=1))
     # A number that is nothing but a prefix word ("INV") is kept as written rather than made empty.
-    return stripped if any(ch.isalnum() for ch in stripped) else folded
+    return groups or _GROUPS.findall(folded)
+
+
+def _compact(groups: list[str]) -> str:
+    core = "".join(groups)
+    return (core.lstrip("0") or "0") if core else ""
+
+
+def _grouped(groups: list[str]) -> str:
+    return "|".join((g.lstrip("0") or "0") if g[0].isdigit() else g for g in groups)
 
 
 def normalise_invoice_number(number: str) -> str:
     """The compact reading of a supplier invoice number: case, separators, generic prefixes and
     the leading zeros of the whole ignored. "" for a number without any letter or digit."""
-    core = "".join(ch for ch in _without_prefix(_fold(number)) if ch.isalnum())
-    if not core:
-        return ""
-    return core.lstrip("0") or "0"
+    return _compact(_groups(number))
 
 
 def grouped_invoice_number(number: str) -> str:
     """The grouped reading: letter and digit groups joined by "|", each digit group without its
     leading zeros. "" for a number without any letter or digit."""
-    groups = _GROUPS.findall(_without_prefix(_fold(number)))
-    return "|".join(str(int(g)) if g[0].isdigit() else g for g in groups)
+    return _grouped(_groups(number))
 
 
 def invoice_number_keys(number: str) -> tuple[str, ...]:
     """The keys under which two numbers count as the same invoice number: they are the same when
     they share any key. Each key is tagged with its reading, so a compact key never meets a
     grouped one. Empty for a blank number, which matches nothing."""
-    compact = normalise_invoice_number(number)
-    if not compact:
+    groups = _groups(number)
+    if not groups:
         return ()
-    grouped = grouped_invoice_number(number)
-    return (f"c:{compact}", f"g:{grouped}")
+    return (f"c:{_compact(groups)}", f"g:{_grouped(groups)}")
 
 
 def same_invoice_number(first: str, second: str) -> bool:

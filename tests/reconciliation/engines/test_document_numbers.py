@@ -35,6 +35,7 @@ from reconciliation.engines.document_numbers import (
         ("SI05123", "SI-5123"),  # the supplier's series letters kept, zeros of the group dropped
         ("ＩＮＶ－００１２", "INV-12"),  # full-width forms
         ("  inv 12 ", "INV-12"),
+        ("INV-٠٠١٢", "INV-12"),  # Arabic-Indic digits
     ],
 )
 def test_spellings_of_one_number_are_the_same(first: str, second: str) -> None:
