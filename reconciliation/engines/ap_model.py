@@ -87,8 +87,7 @@ class ApInvoice:
     amount: Decimal
     issue_on: dt.date
     received_on: dt.date
-    """The day we received it (its record's creation day): "earlier" means received on an earlier
-    day, then issued earlier, then the lower id."""
+    """The day we received it (its record's creation day)."""
     tax_amount: Decimal = Decimal(0)
     po_number: str = ""
     """The purchase order number as the invoice quotes it; "" for an invoice without an order."""
@@ -106,7 +105,16 @@ class ApInvoice:
         return self.amount - self.tax_amount
 
     @property
-    def arrival_key(self) -> tuple[dt.date, dt.date, int]:
+    def arrival_key(self) -> tuple[dt.date, int]:
+        """Which of two invoices reached us first: the received day, then the id (ids rise in the
+        order records are stored, so within one day's import the earlier row)."""
+        return (self.received_on, self.invoice_id)
+
+    @property
+    def billing_key(self) -> tuple[dt.date, dt.date, int]:
+        """Which of two invoices on one order billed first: the received day, then the supplier's
+        issue day, then the id. A later arrival never bills before an earlier one; among the
+        invoices that arrived the same day (an import), the supplier's own dates decide."""
         return (self.received_on, self.issue_on, self.invoice_id)
 
 

@@ -15,8 +15,9 @@ Three rules, each found through a blocking key so that no invoice is compared wi
   (account, credit note or not, currency, amount, issue date), over the accounts two or more
   suppliers share.
 
-The original is the invoice received first (`ApInvoice.arrival_key`: received day, then issue
-day, then id); only the later one is suspected. An invoice already committed for payment (approved,
+The original is the invoice received first (`ApInvoice.arrival_key`: received day, then id, the
+order in which records were stored); only the later one is suspected. The issue date does not
+decide: a copy keyed with an earlier date is still the copy. An invoice already committed for payment (approved,
 paid) is an original whenever it matches, even if the open copy arrived first: paying the open
 one as well is exactly what must not happen. Cancelled invoices take no part: an invoice re-sent
 after its first copy was cancelled is not a duplicate of it. Invoices of zero amount take no part

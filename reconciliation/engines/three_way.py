@@ -29,8 +29,9 @@ Reason codes:
 
 What "billed before" means. The invoices of one order are taken in this order: first every
 committed invoice (approved, paid, or accepted by a person: what it bills is billed, whatever it
-looks like), then the open ones by arrival (`ApInvoice.arrival_key`: received day, issue day, id),
-so an invoice that arrives later cannot push out one that arrived before it. An open invoice then
+looks like), then the open ones in the order they billed (`ApInvoice.billing_key`: received day,
+issue day, id; a suspected copy after its original), so an invoice that arrives later cannot push
+out one that arrived before it. An open invoice then
 bills, for the invoices after it, every line whose own quantity checks passed, even when the
 invoice is held for another reason (a price variance, an unknown line): its quantities are not in
 dispute, and two held invoices must not both find the goods unbilled. A line that itself bills
@@ -49,11 +50,13 @@ since those header amounts cannot be placed on a line.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from operator import attrgetter
 
 from reconciliation.engines.ap_model import (
     DEFAULT_POLICY,
@@ -203,31 +206,43 @@ def three_way_match(
         for inv in group:
             if inv.standing is Standing.COMMITTED:
                 state.bill_committed(inv)
-        for inv in sorted((i for i in group if i.standing is Standing.OPEN), key=lambda i: i.arrival_key):
+        open_ones = [i for i in group if i.standing is Standing.OPEN]
+        if len(open_ones) > 1:
+            open_ones.sort(key=matcher.order_of_judging(group))
+        for inv in open_ones:
             verdicts.append(matcher.judge(inv, state))
     verdicts.sort(key=lambda v: v.invoice_id)
     return verdicts
 
 
-@dataclass(slots=True)
 class _OrderState:
     """An order while its invoices are judged: its lines, what was received, what is billed."""
 
-    order: Order
-    received: dict[int, Decimal]
-    lines: dict[int, OrderLine] = field(init=False)
-    billed: dict[int, Decimal] = field(default_factory=dict)
-    billed_value: Decimal = _ZERO
-    header_billed_value: Decimal = _ZERO  # billed by invoices that name no order line
-    ordered_value: Decimal = field(init=False)
-    received_value: Decimal = field(init=False)
+    __slots__ = (
+        "billed",
+        "billed_value",
+        "header_billed_value",
+        "lines",
+        "order",
+        "ordered_value",
+        "received",
+        "received_value",
+    )
 
-    def __post_init__(self) -> None:
-        self.lines = {line.line_no: line for line in self.order.lines}
-        self.ordered_value = sum((line.quantity * line.unit_price for line in self.order.lines), _ZERO)
-        self.received_value = sum(
-            (self.received.get(line.line_no, _ZERO) * line.unit_price for line in self.order.lines), _ZERO
-        )
+    def __init__(self, order: Order, received: dict[int, Decimal]) -> None:
+        self.order = order
+        self.received = received
+        self.lines = {line.line_no: line for line in order.lines}
+        self.billed: dict[int, Decimal] = {}
+        self.billed_value = _ZERO
+        self.header_billed_value = _ZERO  # billed by invoices that name no order line
+        ordered_value = received_value = _ZERO
+        for line in order.lines:
+            ordered_value += line.quantity * line.unit_price
+            if line.line_no in received:
+                received_value += received[line.line_no] * line.unit_price
+        self.ordered_value = ordered_value
+        self.received_value = received_value
 
     def bill_committed(self, inv: ApInvoice) -> None:
         if not any(line.po_line_no is not None for line in inv.lines):
@@ -267,6 +282,22 @@ class _Matcher:
         self.tolerance_text = f"{plain(policy.price_tolerance_pct)}%"
         if self.price_cap is not None:
             self.tolerance_text += f", at most {money(self.price_cap)} a line"
+
+    def order_of_judging(
+        self, group: list[ApInvoice]
+    ) -> Callable[[ApInvoice], tuple[tuple[dt.date, dt.date, int], bool]]:
+        """The order the open invoices of one order are judged in: by `billing_key`, except that a
+        suspected copy comes after its original (which the duplicates found by arrival)."""
+        keys = {inv.invoice_id: inv.billing_key for inv in group}
+
+        def key(inv: ApInvoice) -> tuple[tuple[dt.date, dt.date, int], bool]:
+            own = keys[inv.invoice_id]
+            suspicion = self.duplicates.get(inv.invoice_id)
+            if suspicion is None or suspicion.original_id not in keys:
+                return (own, False)
+            return (max(own, keys[suspicion.original_id]), True)
+
+        return key
 
     # -- invoices without an order we hold ------------------------------------------------------
 
@@ -374,7 +405,7 @@ class _Matcher:
         billed_lines: dict[int, tuple[Decimal, Decimal]] = {}
         results: list[LineResult] = []
         value_now = _ZERO
-        for line in sorted(inv.lines, key=lambda ln: ln.line_no):
+        for line in sorted(inv.lines, key=_line_no) if len(inv.lines) > 1 else inv.lines:
             quantity, price, no = line.quantity, line.unit_price, line.line_no
             value_now += quantity * price
             po_line = state.lines.get(line.po_line_no) if line.po_line_no is not None else None
@@ -642,6 +673,9 @@ def _unplaced(line: ApInvoiceLine, po_line_no: int | None, reasons: tuple[str, .
         quantity_tolerance=None,
         reasons=reasons,
     )
+
+
+_line_no = attrgetter("line_no")
 
 
 def _supplier(name: str, supplier_id: int) -> str:

@@ -58,6 +58,16 @@ def test_the_original_is_the_invoice_received_first_whatever_its_id() -> None:
     assert found[3].original_id == 9
 
 
+def test_within_one_days_import_the_row_stored_later_is_the_copy_whatever_its_issue_date() -> None:
+    original = invoice(4, number="A-1", amount="100", issue_on=DAY, received_on=LATER)
+    copy_dated_earlier = invoice(5, number="A 1", amount="100", issue_on=DAY - dt.timedelta(days=3), received_on=LATER)
+
+    found = find_duplicates([copy_dated_earlier, original])
+
+    assert list(found) == [5]
+    assert found[5].original_id == 4
+
+
 def test_the_third_copy_names_the_first() -> None:
     copies = [invoice(i, number="A-1", amount="100", received_on=DAY + dt.timedelta(days=i)) for i in (1, 2, 3)]
 

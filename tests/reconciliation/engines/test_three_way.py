@@ -522,6 +522,20 @@ def test_equal_split_billing_on_one_order_is_not_a_duplicate_while_the_receipts_
     assert one(not_covered, 2).reasons == (DUPLICATE,)
 
 
+def test_a_copy_dated_before_its_original_is_judged_after_it() -> None:
+    po = order(1, (1, "10", "10.00"))
+    original = invoice(1, line(1, "10", "10.00", 1), number="A-1", issue_on=LATER, received_on=LATER)
+    copy = invoice(2, line(1, "10", "10.00", 1), number="B-7", issue_on=DAY, received_on=LATER)
+    invoices = [copy, original]
+    suspicions = find_duplicates(invoices)
+
+    verdicts = three_way_match(invoices, [po], [received(1, 1, "10")], duplicates=suspicions)
+
+    assert suspicions[2].original_id == 1  # stored later, so the copy, though dated earlier
+    assert one(verdicts, 1).status is VerdictStatus.MATCHED
+    assert one(verdicts, 2).reasons == (DUPLICATE,)
+
+
 def test_a_non_po_duplicate_is_an_exception() -> None:
     first = invoice(1, line(1, "1", "50.00"), po_id=None, number="S-1")
     again = invoice(2, line(1, "1", "50.00"), po_id=None, number="S 1", received_on=LATER)
