@@ -9,6 +9,9 @@ never float; currencies are ISO 4217 codes; a record is named by its database id
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -181,3 +184,21 @@ def money(value: Decimal, currency: str = "") -> str:
 
 
 _CENT = Decimal("0.01")
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an engine builds its answer.
+
+    The engines make a few hundred thousand small objects and no reference cycles, so reference
+    counting frees all of them; but every collection the collector starts meanwhile walks the whole
+    heap, a whole entity's invoices included, which cost a third of the engines' time at 100,000
+    invoices. The collector is switched back on when the engine returns or raises (if it was on).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

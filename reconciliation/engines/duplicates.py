@@ -41,7 +41,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reconciliation.engines.ap_model import DEFAULT_POLICY, ApInvoice, ApPolicy, Standing, money
+from reconciliation.engines.ap_model import DEFAULT_POLICY, ApInvoice, ApPolicy, Standing, cyclic_gc_paused, money
 from reconciliation.engines.document_numbers import invoice_number_keys
 
 SAME_NUMBER = "same_number"
@@ -78,16 +78,22 @@ def find_duplicates(
     given = list(invoices)
     if len({inv.invoice_id for inv in given}) != len(given):
         raise ValueError("Invoice ids must be unique.")
-    ranked = sorted(
-        (inv for inv in given if inv.standing is not Standing.CANCELLED and inv.amount != 0),
-        key=lambda inv: inv.arrival_key,
-    )
-    finder = _Finder(ranked, policy)
-    finder.add_number_rule()
-    finder.add_amount_rule()
-    if supplier_accounts:
-        finder.add_account_rule(supplier_accounts)
-    return finder.suspicions()
+    with cyclic_gc_paused():
+        ranked = sorted(
+            (inv for inv in given if inv.standing is not Standing.CANCELLED and inv.amount != 0),
+            key=_arrival_rank,
+        )
+        finder = _Finder(ranked, policy)
+        finder.add_number_rule()
+        finder.add_amount_rule()
+        if supplier_accounts:
+            finder.add_account_rule(supplier_accounts)
+        return finder.suspicions()
+
+
+def _arrival_rank(inv: ApInvoice) -> tuple[int, int]:
+    """`ApInvoice.arrival_key` as integers, which sort several times faster than dates."""
+    return (inv.received_on.toordinal(), inv.invoice_id)
 
 
 @dataclass(slots=True)

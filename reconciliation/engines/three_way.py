@@ -67,6 +67,7 @@ from reconciliation.engines.ap_model import (
     OrderLine,
     ReceiptLine,
     Standing,
+    cyclic_gc_paused,
     money,
     plain,
 )
@@ -133,7 +134,6 @@ class LineResult:
     billed_before: Decimal | None
     po_unit_price: Decimal | None
     price_variance: Decimal | None
-    price_variance_pct: Decimal | None
     price_tolerance: Decimal | None
     quantity_tolerance: Decimal | None
     reasons: tuple[str, ...]
@@ -141,6 +141,13 @@ class LineResult:
     @property
     def is_matched(self) -> bool:
         return not self.reasons
+
+    @property
+    def price_variance_pct(self) -> Decimal | None:
+        """The unit price's difference as a percentage of the order's price, to two places."""
+        if self.price_variance is None or not self.po_unit_price:
+            return None
+        return (self.price_variance * _HUNDRED / self.po_unit_price).quantize(_PCT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +195,11 @@ def three_way_match(
     at least the orders the invoices quote. `duplicates` is `find_duplicates`' answer for the same
     invoices. The verdicts do not depend on the order of any input.
     """
-    matcher = _Matcher(orders, receipts, policy, duplicates or {})
+    with cyclic_gc_paused():
+        return _match(invoices, _Matcher(orders, receipts, policy, duplicates or {}))
+
+
+def _match(invoices: Iterable[ApInvoice], matcher: _Matcher) -> list[InvoiceVerdict]:
     by_order: dict[int, list[ApInvoice]] = defaultdict(list)
     verdicts: list[InvoiceVerdict] = []
     for inv in invoices:
@@ -211,7 +222,7 @@ def three_way_match(
             open_ones.sort(key=matcher.order_of_judging(group))
         for inv in open_ones:
             verdicts.append(matcher.judge(inv, state))
-    verdicts.sort(key=lambda v: v.invoice_id)
+    verdicts.sort(key=_invoice_id)
     return verdicts
 
 
@@ -423,11 +434,10 @@ class _Matcher:
                 continue
             reasons: list[str] = []
             po_price = po_line.unit_price
-            variance = variance_pct = allowed = None
+            variance = allowed = None
             if same_currency:
                 variance = price - po_price
                 allowed = po_price * self.price_share
-                variance_pct = (variance * _HUNDRED / po_price).quantize(_PCT) if po_price else None
                 over_cap = self.price_cap is not None and abs(variance * quantity) > self.price_cap
                 if quantity and (abs(variance) > allowed or over_cap):
                     reasons.append(PRICE_VARIANCE)
@@ -503,7 +513,6 @@ class _Matcher:
                     before,
                     po_price,
                     variance,
-                    variance_pct,
                     allowed,
                     quantity_allowance,
                     tuple(reasons),
@@ -668,7 +677,6 @@ def _unplaced(line: ApInvoiceLine, po_line_no: int | None, reasons: tuple[str, .
         billed_before=None,
         po_unit_price=None,
         price_variance=None,
-        price_variance_pct=None,
         price_tolerance=None,
         quantity_tolerance=None,
         reasons=reasons,
@@ -676,6 +684,7 @@ def _unplaced(line: ApInvoiceLine, po_line_no: int | None, reasons: tuple[str, .
 
 
 _line_no = attrgetter("line_no")
+_invoice_id = attrgetter("invoice_id")
 
 
 def _supplier(name: str, supplier_id: int) -> str:
