@@ -380,13 +380,14 @@ class _Matcher:
             value_now = inv.net_amount
             bills = self._judge_header(inv, state, findings, duplicate, same_currency)
         if provisional:
-            if any(f.code in _QUANTITY_CODES for f in findings):
-                # the goods received do not cover both: the suspicion stands, and says it better
+            covered = bills and own_supplier and (header_only or bool(billed_lines))
+            if covered and not any(f.code in _QUANTITY_CODES for f in findings):
+                suspicion = None  # the goods received cover both: split billing
+            else:
+                # not covered, or nothing to check it against: the suspicion stands, and says it better
                 duplicate = True
                 findings = [f for f in findings if f.code not in _CUMULATIVE_CODES]
                 lines = tuple(_without_cumulative(line) for line in lines)
-            else:
-                suspicion = None
         if bills and own_supplier and not duplicate:
             if header_only:
                 state.billed_value += value_now
@@ -531,9 +532,10 @@ class _Matcher:
         allowed: Decimal,
     ) -> Finding:
         if po_price:
-            share = f"{plain(abs(variance) * _HUNDRED / po_price)}% {'above' if variance > 0 else 'below'} it"
+            share = f"{plain((abs(variance) * _HUNDRED / po_price).quantize(_PCT))}% "
+            share += "above it" if variance > 0 else "below it"
         else:
-            share = "which is free of charge on the order"
+            share = "an item the order has free of charge"
         line_text = f", {money(abs(variance * quantity))} on the line" if self.price_cap is not None else ""
         return Finding(
             PRICE_VARIANCE,

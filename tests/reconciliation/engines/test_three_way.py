@@ -120,6 +120,15 @@ def test_price_variance_names_the_line_the_prices_and_the_tolerance() -> None:
     assert verdict.lines[1].price_variance_pct == d("5.00")
 
 
+def test_a_price_variance_percentage_is_given_to_two_places() -> None:
+    po = order(1, (1, "3", "3.00"))
+
+    (verdict,) = three_way_match([invoice(1, line(1, "3", "3.10", 1))], [po], [received(1, 1, "3")])
+
+    assert "3.33% above it" in verdict.findings[0].message
+    assert verdict.lines[0].price_variance_pct == d("3.33")
+
+
 def test_an_absolute_cap_holds_a_large_line_within_its_percentage() -> None:
     po = order(1, (1, "1000", "100.00"))
     inv = invoice(1, line(1, "1000", "100.90", 1))  # 0.9% a unit, 900.00 on the line
@@ -520,6 +529,17 @@ def test_equal_split_billing_on_one_order_is_not_a_duplicate_while_the_receipts_
     assert [v.status for v in covered] == [VerdictStatus.MATCHED, VerdictStatus.MATCHED]
     assert one(covered, 2).duplicate is None
     assert one(not_covered, 2).reasons == (DUPLICATE,)
+
+
+def test_equal_amounts_on_one_order_stay_suspected_when_the_receipts_cannot_tell() -> None:
+    po = order(1, (1, "10", "10.00"))
+    first = invoice(1, po_id=1, amount="50.00", number="H-1", currency="USD")
+    second = invoice(2, po_id=1, amount="50.00", number="H-2", currency="USD", issue_on=LATER)
+    invoices = [first, second]
+
+    verdicts = three_way_match(invoices, [po], [received(1, 1, "10")], duplicates=find_duplicates(invoices))
+
+    assert one(verdicts, 2).reasons == (PRICE_VARIANCE, DUPLICATE)  # in another currency: nothing compared
 
 
 def test_a_copy_dated_before_its_original_is_judged_after_it() -> None:
