@@ -92,7 +92,7 @@ def find_duplicates(
 
 
 def _arrival_rank(inv: ApInvoice) -> tuple[int, int]:
-    """`ApInvoice.arrival_key` as integers, which sort several times faster than dates."""
+    """`ApInvoice.arrival_key` as integers, which sort in less than half the time dates take."""
     return (inv.received_on.toordinal(), inv.invoice_id)
 
 
