@@ -23,7 +23,7 @@ install: $(VENV)/.installed-demo
 install-dev: $(VENV)/.installed-dev
 
 demo: install
-	$(BIN)/python -m finops.launcher
+	@$(BIN)/python -m finops.launcher
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -111,7 +111,7 @@ def _detail(request: AuthedRequest, connector: Connector, *, status: int = 200, 
         "now": timezone.now(),
     }
     partial = request.GET.get("partial") or forms.get("partial")
-    if request.htmx and partial in ("runs", "credentials", "mapping"):
+    if request.htmx and partial in ("runs", "credentials", "mapping", "actions"):
         return render(request, f"integrations/connector_detail.html#{partial}", ctx, status=status)
     return render(request, "integrations/connector_detail.html", ctx, status=status)
 
@@ -127,6 +127,8 @@ def connector_toggle_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     connector = connector_get(user=request.user, pk=pk)
     connector = connector_set_enabled(connector_id=pk, actor=request.user, enabled=not connector.is_enabled)
     messages.success(request, f"{connector.name} is {'enabled' if connector.is_enabled else 'disabled'}.")
+    if request.htmx:
+        return _detail(request, connector, partial="actions")
     return redirect("integrations:connector-detail", pk=pk)
 
 
@@ -193,14 +195,12 @@ def connector_mapping_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 def _run_ctx(request: AuthedRequest, pk: int) -> dict[str, Any]:
     run = run_get(user=request.user, pk=pk)
-    return {"run": run, "percent": run_percent(run), "failures": run_failures(run)}
+    return {"run": run, "percent": run_percent(run), "failures": run_failures(run), "events": events_for_object(run)}
 
 
 @role_required()
 def run_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    ctx = _run_ctx(request, pk)
-    ctx["events"] = events_for_object(ctx["run"])
-    return render(request, "integrations/run_detail.html", ctx)
+    return render(request, "integrations/run_detail.html", _run_ctx(request, pk))
 
 
 @role_required()

@@ -17,6 +17,8 @@ from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import BankAccount, Counterparty, LegalEntity
 from finops.payables.models import Payment, PaymentAllocation, PaymentBatch
 from finops.treasury.models import BankStatement, StatementLine
+from integrations.models import SyncFailure
+from integrations.states import FailureKind, FailureState
 from reconciliation.exceptions.models import ExceptionItem
 
 
@@ -180,3 +182,20 @@ class ExceptionItemFactory(DjangoModelFactory):
     correlation_id = factory.Sequence(lambda n: f"corr{n:08d}")
     amount = Decimal("100.00")
     currency = "EUR"
+
+
+class SyncFailureFactory(DjangoModelFactory):
+    """A record of a run that used up its attempts (dead letter): connector and run given by the test."""
+
+    class Meta:
+        model = SyncFailure
+
+    entity = factory.LazyAttribute(lambda o: o.connector.entity)
+    kind = FailureKind.RECORD
+    resource = "invoices"
+    key = "INV-404"
+    version = 3
+    payload = factory.LazyFunction(lambda: {"id": "INV-404", "version": 3, "amount": "12.50"})
+    error = "invoice INV-404: counterparty 'CUST-X' from erp is not known (yet)."
+    attempts = 1
+    state = FailureState.DEAD

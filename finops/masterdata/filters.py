@@ -11,7 +11,9 @@ ROLE_CHOICES = (("supplier", "Suppliers"), ("customer", "Customers"))
 class CounterpartyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     entity = EntityFilter("entities")
-    role = django_filters.ChoiceFilter(choices=ROLE_CHOICES, method="by_role", empty_label="Suppliers and customers")
+    role = django_filters.ChoiceFilter(
+        choices=ROLE_CHOICES, method="by_role", label="Role", empty_label="Suppliers and customers"
+    )
     country = django_filters.CharFilter(lookup_expr="iexact", max_length=2)
 
     class Meta:

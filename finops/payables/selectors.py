@@ -46,6 +46,11 @@ def approvals_required(batch: PaymentBatch) -> int:
     return 2 if batch.control_sum >= batch.entity.dual_approval_threshold else 1
 
 
+def batch_decided_by(*, batch: PaymentBatch, user: User) -> bool:
+    """Whether the user already decided on the batch in its current submission round."""
+    return batch.approvals.filter(round=batch.submission_round, approver=user).exists()
+
+
 def may_release(user: User, batch: PaymentBatch) -> bool:
     """Whether the user's role in the batch's entity lets them release it and send it to the bank."""
     return holds_any(user, RELEASE_PERMISSIONS, batch.entity)

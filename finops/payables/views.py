@@ -3,7 +3,6 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from finops.audit.selectors import events_for_object
 from finops.core.decorators import role_required
@@ -15,6 +14,7 @@ from finops.payables.forms import ApproveForm, DeclineForm, MarkSentForm
 from finops.payables.payment_files import NACHA, batch_file_payments, payment_file_format
 from finops.payables.selectors import (
     approvals_required,
+    batch_decided_by,
     batch_get,
     batch_list,
     batch_submission_messages,
@@ -98,6 +98,7 @@ def _batch_page(
         "can_decide": request.user.has_perm("payables.add_approval")
         and request.user.has_perm("masterdata.approve_payments", batch.entity)
         and request.user.pk not in (batch.created_by_id, batch.submitted_by_id),
+        "has_decided": batch_decided_by(batch=batch, user=request.user),
         "can_release": can_release,
         "submission": submission,
         "sends_by_hand": sends_by_hand,
@@ -153,8 +154,8 @@ def batch_decline_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 
 def _done(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    # payments and the trail below the panel changed too: htmx reloads the whole page
-    return HttpResponseClientRefresh() if request.htmx else redirect("payables:batch-detail", pk=pk)
+    # htmx: the panel answers and refreshes the facts, payments and history beside it
+    return _batch_page(request, pk) if request.htmx else redirect("payables:batch-detail", pk=pk)
 
 
 @require_POST

@@ -38,6 +38,7 @@ from finops.accounts.roles import ADMINISTER_ENTITY
 from finops.accounts.selectors import entities_for
 from finops.audit.models import AuditEvent
 from finops.core.templatetags.finops import action_label
+from finops.core.templatetags.records import page_of
 from finops.masterdata.models import LegalEntity
 from finops.outbox.models import OutboxMessage, OutboxState
 
@@ -141,6 +142,7 @@ def audit_trace_items(correlation_id: str, user: User) -> Iterable[TraceItem]:
             kind="state change" if "->" in event.action else "action",
             title=f"{event.object_type.rsplit('.', 1)[-1]} {record}: {action_label(event.action)}",
             detail=detail,
+            link=page_of(event.object_type, event.object_id) or "",
         )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from finops.core.decorators import role_required
@@ -63,7 +64,9 @@ def message_retry_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Message {pk} will be sent again shortly.")
-    return redirect("outbox:message-list")
+    # back to the list as it was filtered (the query string is the list's own filters)
+    query = request.GET.urlencode()
+    return redirect(reverse("outbox:message-list") + (f"?{query}" if query else ""))
 
 
 @role_required()

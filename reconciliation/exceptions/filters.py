@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from finops.core.filters import EntityFilter
@@ -13,8 +14,10 @@ class ExceptionFilter(django_filters.FilterSet):
     entity = EntityFilter()
     kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, empty_label="Any kind")
     state = django_filters.ChoiceFilter(choices=ExceptionState.choices, empty_label="Any state")
-    queue = django_filters.ChoiceFilter(choices=QUEUE_CHOICES, method="by_queue", empty_label="All queues")
-    mine = django_filters.BooleanFilter(method="assigned_to_me", label="Assigned to me")
+    queue = django_filters.ChoiceFilter(
+        choices=QUEUE_CHOICES, method="by_queue", label="Queue", empty_label="All queues"
+    )
+    mine = django_filters.BooleanFilter(method="assigned_to_me", label="Assigned to me", widget=forms.CheckboxInput)
 
     class Meta:
         model = ExceptionItem

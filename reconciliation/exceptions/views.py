@@ -15,7 +15,7 @@ from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
 from reconciliation.exceptions.filters import ExceptionFilter
 from reconciliation.exceptions.forms import ResolveForm, WriteOffForm
-from reconciliation.exceptions.selectors import exception_get, exception_list
+from reconciliation.exceptions.selectors import exception_get, exception_list, exception_subject
 from reconciliation.exceptions.services import exception_resolve, exception_start, exception_write_off
 
 EXPORT = (
@@ -47,6 +47,7 @@ def _detail(request: AuthedRequest, pk: int, *, status: int = 200, **forms_: for
     item = exception_get(user=request.user, pk=pk)
     ctx = {
         "item": item,
+        "subject": exception_subject(item),
         "events": events_for_object(item),
         "can_work": can_work_in(request.user, item.entity),
         "can_write_off": request.user.has_perm("masterdata.approve_payments", item.entity),

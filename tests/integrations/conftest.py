@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 
-from integrations.models import SyncFailure, SyncRun
+from integrations.models import SyncRun
 from integrations.sandbox.testing import http_call, run_sandbox
-from integrations.states import FailureKind, FailureState, SyncState
+from integrations.states import SyncState
+from tests.factories import SyncFailureFactory
 from tests.integrations.connectors.support import make_connector
 
 QUEUE = f"fct-test-integrations-{uuid.uuid4().hex[:12]}"
@@ -55,16 +56,4 @@ def erp(admin_de: Any, entity_de: Any, sandbox: str) -> Any:
 def dead_failure(erp: Any) -> Any:
     """A record failure of the ERP connector that has used up its attempts."""
     run = SyncRun.objects.create(connector=erp, entity=erp.entity, state=SyncState.PARTLY_FAILED)
-    return SyncFailure.objects.create(
-        connector=erp,
-        entity=erp.entity,
-        run=run,
-        kind=FailureKind.RECORD,
-        resource="invoices",
-        key="INV-404",
-        version=3,
-        payload={"id": "INV-404", "version": 3, "amount": "12.50"},
-        error="invoice INV-404: counterparty 'CUST-X' from erp is not known (yet).",
-        attempts=1,
-        state=FailureState.DEAD,
-    )
+    return SyncFailureFactory(connector=erp, run=run)

@@ -41,7 +41,8 @@ def test_a_token_is_stored_encrypted_and_the_page_only_says_when_it_changed(clie
     assert TOKEN not in _raw_column(connector.pk)
     assert credentials.decrypt(connector.credentials_encrypted) == {"token": TOKEN}
     assert TOKEN not in page
-    assert f"token: set, last changed {connector.credentials_changed_at:%Y-%m-%d}" in page
+    changed_on = f"{connector.credentials_changed_at:%Y-%m-%d}"
+    assert f'Token: set, last changed <time class="date" datetime="{changed_on}">{changed_on}</time>' in page
     assert 'type="password"' in page
     assert "value=" not in page.split('name="token"')[1].split(">")[0]
     assert TOKEN not in caplog.text

@@ -125,7 +125,7 @@ def test_approve_screen_records_the_decision(client, controller_de, pending_batc
     page = client.get(reverse("payables:batch-detail", args=[pending_batch_de.pk]))
     response = client.post(reverse("payables:batch-approve", args=[pending_batch_de.pk]), {"comment": "fine"})
 
-    assert "Approve 1,500.50 EUR" in page.content.decode()
+    assert 'Approve <span class="money">1,500.50 EUR</span>' in page.content.decode()
     assert response.status_code == 302
     pending_batch_de.refresh_from_db()
     assert pending_batch_de.state == BatchState.APPROVED

@@ -184,7 +184,7 @@ def test_the_release_button_shows_for_treasury_and_controllers_only(
     assert shown == {"treasury_de": True, "controller_de": True, "clerk_de": False, "auditor_de": False}
 
 
-def test_htmx_release_releases_and_reloads_the_page(
+def test_htmx_release_answers_in_place_and_refreshes_the_facts_payments_and_history(
     client: Any, approved_batch: PaymentBatch, treasury_de: Any
 ) -> None:
     client.force_login(treasury_de)
@@ -192,12 +192,17 @@ def test_htmx_release_releases_and_reloads_the_page(
     response = client.post(reverse("payables:batch-release", args=[approved_batch.pk]), **HTMX)
 
     approved_batch.refresh_from_db()
+    html = response.content.decode()
     assert response.status_code == 200
-    assert response["HX-Refresh"] == "true"
     assert approved_batch.state == BatchState.RELEASED
-    page = client.get(reverse("payables:batch-detail", args=[approved_batch.pk])).content.decode()
-    assert "Released: download the payment file" in page
-    assert "Download pain.001" in page
+    assert "Released: download the payment file" in html
+    assert "Download pain.001" in html
+    assert "Release to the bank" not in html, "the action that no longer applies is gone"
+    assert '<div id="facts" hx-swap-oob="true">' in html
+    assert "<dt>Released</dt>" in html
+    assert '<div id="payments" hx-swap-oob="true">' in html
+    assert 'id="history" class="panel" aria-labelledby="history-h" data-region hx-swap-oob="true"' in html
+    assert "State changed from <b>Approved</b> to <b>Released</b>." in html
 
 
 def test_release_without_javascript_redirects_to_the_batch(
@@ -356,7 +361,8 @@ def test_mark_as_sent_asks_for_confirmation_then_moves_the_batch_to_transmitted(
     assert unconfirmed.status_code == 422
     assert "Confirm that the file was uploaded to the bank" in unconfirmed.content.decode()
     assert confirmed.status_code == 200
-    assert confirmed["HX-Refresh"] == "true"
+    assert "<dt>Sent to the bank</dt>" in confirmed.content.decode()  # the facts beside the panel, refreshed
+    assert "Mark as sent to the bank" not in confirmed.content.decode()
     assert released_batch.state == BatchState.TRANSMITTED
     assert released_batch.transmitted_at is not None
     assert _trail(released_batch).filter(action="released->transmitted", actor=controller_de).count() == 1

@@ -65,7 +65,7 @@ def test_an_admin_creates_an_sftp_connector_and_configures_it_on_its_page(client
     assert connector.mapping == mapping
     assert set(credentials.decrypt(connector.credentials_encrypted)) == {"username", "password"}
     assert bank.password not in saved_secrets.content.decode()
-    assert "username: set, last changed" in saved_secrets.content.decode()
+    assert "Username: set, last changed" in saved_secrets.content.decode()
 
 
 def test_a_bad_fingerprint_is_refused_naming_the_key(client, admin_de, entity_de, bank):
