@@ -17,15 +17,15 @@ from finops.accounts.roles import Role
 from finops.accounts.services import roles_sync, user_grant_role
 from finops.ledger.services import JournalLineInput, journal_entry_create
 from finops.masterdata.services.bank_changes import BankDetails, bank_change_request
+from finops.outbox.services import outbox_enqueue, subscription_create
 from finops.payables.services import batch_submit
 from finops.receivables.services import collection_note_add
 from integrations.bankfiles.services import bank_file_import
 from integrations.models import Connector, SyncRun
-from integrations.outbox.services import outbox_enqueue, subscription_create
 from integrations.states import SyncState
-from reconciliation.models import ExceptionItem
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 from tests.factories import (
     CounterpartyFactory,
     InvoiceFactory,
@@ -35,6 +35,8 @@ from tests.factories import (
     PaymentFactory,
     SyncFailureFactory,
     UserFactory,
+    goods_receipt_make,
+    purchase_order_make,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -60,7 +62,16 @@ def build_world(fixtures: Path) -> World:
 
     supplier = CounterpartyFactory(name="Lausitz-Werkzeugbau GmbH", entities=[de], tax_id="DE811907980")
     customer = CounterpartyFactory(name="Hafenlogistik Bremen GmbH", is_customer=True, is_supplier=False, entities=[de])
-    ap_invoice = InvoiceFactory(entity=de, counterparty=supplier, number="4711-2026", amount=Decimal("26079.30"))
+    order = purchase_order_make(
+        de,
+        supplier,
+        "4500220099",
+        lines=(("Hydraulic pump HP-40, 400 bar", "20", "1250.50"), ("Seal kit SK-12", "40", "18.25")),
+    )
+    receipt = goods_receipt_make(order, "GR-5000123", lines=((1, "20"), (2, "36")))
+    ap_invoice = InvoiceFactory(
+        entity=de, counterparty=supplier, number="4711-2026", amount=Decimal("26079.30"), purchase_order=order
+    )
     ar_invoice = InvoiceFactory(
         entity=de, counterparty=customer, direction="AR", state="issued", number="RE-2026-40017", amount=Decimal("1200")
     )
@@ -159,6 +170,10 @@ def build_world(fixtures: Path) -> World:
         "home": reverse("dashboards:home"),
         "invoice-list": reverse("invoicing:invoice-list"),
         "invoice-detail-ar": reverse("invoicing:invoice-detail", args=[ar_invoice.pk]),
+        "po-list": reverse("payables:po-list"),
+        "po-detail": reverse("payables:po-detail", args=[order.pk]),
+        "receipt-list": reverse("payables:receipt-list"),
+        "receipt-detail": reverse("payables:receipt-detail", args=[receipt.pk]),
         "payment-list": reverse("payables:payment-list"),
         "payment-detail": reverse("payables:payment-detail", args=[payment.pk]),
         "batch-list": reverse("payables:batch-list"),
@@ -183,6 +198,9 @@ def build_world(fixtures: Path) -> World:
         "trace-search": reverse("outbox:trace-search"),
         "trace-detail": reverse("outbox:trace", args=[entry.correlation_id]),
         "audit-trail": reverse("audit:event-list"),
+        "user-list": reverse("accounts:user-list"),
+        "user-detail": reverse("accounts:user-detail", args=[clerk.pk]),
+        "user-invite": reverse("accounts:user-invite"),
         "connector-list": reverse("integrations:connector-list"),
         "connector-detail": reverse("integrations:connector-detail", args=[connector.pk]),
         "connector-form": reverse("integrations:connector-edit", args=[connector.pk]),

@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import Connector, SyncRun
-from reconciliation.models import ExceptionItem
-from reconciliation.services import exception_open
-from reconciliation.states import ExceptionKind
+from reconciliation.exceptions.models import ExceptionItem
+from reconciliation.exceptions.services import exception_open
+from reconciliation.exceptions.states import ExceptionKind
 from tests.factories import InvoiceFactory, PaymentBatchFactory, PaymentFactory
 from tests.integrations.bankfiles.helpers import own_account, run_cli
 
