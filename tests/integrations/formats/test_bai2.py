@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from integrations.formats.bai2 import parse_bai2
 from integrations.formats.errors import FormatError
 from integrations.formats.types import BankFile, CreditDebit, Statement
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "bai2"
+FIXTURES = SHARED_FIXTURES / "bai2"
 
 
 def _parse(name: str) -> BankFile:

@@ -18,8 +18,9 @@ from integrations.formats.camt import iter_camt_entries, iter_camt_statements, p
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
 from integrations.formats.types import BankFile, CreditDebit, Entry, Statement, StatementEnd, StatementStart
 from integrations.formats.xmlsafe import without_default_namespace
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 REPO = Path(__file__).resolve().parents[3]
 
 

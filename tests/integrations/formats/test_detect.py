@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from integrations.formats.detect import detect_format, iter_zip_members
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 _EXPECTED = {
     "camt052": "camt.052",

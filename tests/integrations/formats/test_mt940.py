@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from integrations.formats.errors import FormatError
 from integrations.formats.mt940 import iter_mt940, parse_mt940, parse_swift_amount
 from integrations.formats.types import BankFile, CreditDebit, Statement, StatementEnd, StatementStart
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "mt940"
+FIXTURES = SHARED_FIXTURES / "mt940"
 REPO = Path(__file__).resolve().parents[3]
 
 

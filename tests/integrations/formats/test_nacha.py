@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +20,10 @@ from integrations.formats.nacha import (
     parse_nacha,
     returns,
 )
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 from tests.integrations.formats.nacha_samples import noc_file
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "nacha"
+FIXTURES = SHARED_FIXTURES / "nacha"
 
 
 def _parse(name: str, *, allow_invalid_check_digit: bool = False) -> AchFile:

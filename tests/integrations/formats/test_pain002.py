@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from integrations.formats.errors import FormatError, UnknownFormatError
 from integrations.formats.pain002 import parse_pain002
 from integrations.formats.types import PaymentStatusReport, StatusReason
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 
 def _read(relative: str) -> PaymentStatusReport:
