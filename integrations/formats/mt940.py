@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from integrations.formats.checks import nul_position
 from integrations.formats.errors import FormatError
 from integrations.formats.types import (
     AccountRef,
@@ -50,20 +51,23 @@ from integrations.formats.types import (
 
 __all__ = ["iter_mt940", "parse_mt940", "parse_swift_amount"]
 
-_TAG_RE = re.compile(r"^:(?P<tag>\d{2}[A-Z]?|NS):(?P<rest>.*)$")
-_END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$")
+# Every pattern is ASCII: Python's \\d, int() and Decimal() also take Arabic-Indic and other
+# Unicode digits, which have no place in a SWIFT field.
+_TAG_RE = re.compile(r"^:(?P<tag>\d{2}[A-Z]?|NS):(?P<rest>.*)$", re.ASCII)
+_END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$", re.ASCII)
 _LEADING_BLOCK_RE = re.compile(r"^\{[1-3]:(?:\{[^{}]*\}|[^{}])*\}")
-_AMOUNT_RE = re.compile(r"^\d+(,\d*)?$")
-_BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$")
+_AMOUNT_RE = re.compile(r"^\d+(,\d*)?$", re.ASCII)
+_BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$", re.ASCII)
 _LINE_61_RE = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9]{3})(?P<refs>.*)$"
+    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9]{3})(?P<refs>.*)$",
+    re.ASCII,
 )
-_IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
-_STRUCTURED_86_RE = re.compile(r"^(?P<gvc>\d{3})(?P<sep>[?>])\d{2}")
+_IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$", re.ASCII)
+_STRUCTURED_86_RE = re.compile(r"^(?P<gvc>\d{3})(?P<sep>[?>])\d{2}", re.ASCII)
 _SEPA_KEY_RE = re.compile(r"^(?P<key>[A-Z]{4})[+:]")
 # Subfield splitters of a structured :86:, by separator (what _STRUCTURED_86_RE allows).
-_SUBFIELD_SPLIT_RE = {separator: re.compile(re.escape(separator) + r"(\d{2})") for separator in "?>"}
+_SUBFIELD_SPLIT_RE = {separator: re.compile(re.escape(separator) + r"(\d{2})", re.ASCII) for separator in "?>"}
 _MT940_LINE_WIDTH = 65
 _SUBFIELD_WIDTH = 27
 _SEPA_KEYS = ("EREF", "MREF", "SVWZ")  # the SEPA keywords a TransactionDetail keeps
@@ -180,11 +184,26 @@ def iter_mt940(data: bytes, filename: str | None = None, *, warnings: list[str])
 
 def _read(data: bytes, filename: str | None, notes: _Notes) -> Iterator[StatementEvent]:
     try:
+        _refuse_nul(data)
         yield from _events(_lines(data), notes)
     except FormatError as error:
         if filename:
             raise error.with_filename(filename) from error
         raise
+
+
+def _refuse_nul(data: bytes) -> None:
+    found = nul_position(data)
+    if found is None:
+        return
+    number, column = found
+    field = "the text before the first field"
+    for line in reversed(data.decode("latin-1").splitlines()[:number]):
+        tag = _TAG_RE.match(_strip_block_headers(line))
+        if tag is not None:
+            field = f":{tag['tag']}:"
+            break
+    raise FormatError(f"a NUL byte in {field} at column {column}; a bank file never holds one", line=number)
 
 
 def _lines(data: bytes) -> io.TextIOWrapper:
@@ -618,9 +637,7 @@ def _structured_information(text: str, separator: str) -> tuple[str, str, Transa
     keys = _SUBFIELD_KEYS
     for index in range(1, len(pieces) - 1, 2):
         key = pieces[index]
-        number = keys.get(key)
-        if number is None:
-            number = int(key)  # a two-digit key in other digits than ASCII
+        number = keys[key]  # two ASCII digits, as the splitter matches them
         value = pieces[index + 1]
         if 20 <= number <= 29 or 60 <= number <= 63:
             remittance.append(value)
