@@ -58,9 +58,11 @@ _END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$", re.ASCII)
 _LEADING_BLOCK_RE = re.compile(r"^\{[1-3]:(?:\{[^{}]*\}|[^{}])*\}")
 _AMOUNT_RE = re.compile(r"^\d+(,\d*)?$", re.ASCII)
 _BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$", re.ASCII)
+# The transaction type may be a letter with a blank code ("S   "), as banks write it when they
+# have no SWIFT code for a booking.
 _LINE_61_RE = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9]{3})(?P<refs>.*)$",
+    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF](?:[A-Z0-9]{3}| {3}))(?P<refs>.*)$",
     re.ASCII,
 )
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$", re.ASCII)
@@ -542,6 +544,8 @@ def _entry(token: _Field, info: _Field | None, currency: str) -> Entry:
         raise FormatError(f"unreadable statement line :61:{lines[0]}", line=token.line)
     value, entry_on, mark, _, amount, transaction_type, refs = match.groups()
     value_on = _date(value, token)
+    if transaction_type[1] == " ":
+        transaction_type = transaction_type[0]
     customer_ref, _, bank_ref = refs.partition("//")
     supplementary = " ".join(stripped for part in lines[1:] if (stripped := part.strip())) if len(lines) > 1 else ""
     description, code, detail = _information(info) if info is not None else ("", "", None)

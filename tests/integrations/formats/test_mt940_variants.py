@@ -1,0 +1,61 @@
+"""MT940 as banks really write it: our own sample files under mt940_variants/, each written by us in
+the layout of a published bank sample or format guide (no bank's file is copied):
+
+- blank_type_code.sta: a :61: whose transaction type is "S" or "N" with a blank three-character
+  code (`...S   INV-4471`), as US cash-management exports write bookings that have no SWIFT code.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from integrations.formats.errors import FormatError
+from integrations.formats.mt940 import parse_mt940
+from integrations.formats.types import BankFile, CreditDebit
+
+VARIANTS = Path(__file__).resolve().parent / "mt940_variants"
+
+
+def _read(name: str) -> bytes:
+    return (VARIANTS / name).read_bytes()
+
+
+def _parse(name: str) -> BankFile:
+    return parse_mt940(_read(name), filename=name)
+
+
+def _without_closing_balance(data: bytes) -> bytes:
+    """The file cut before its last :62F: (what a truncated transfer leaves)."""
+    return data[: data.rindex(b":62F:")]
+
+
+def test_blank_transaction_type_code_is_read_with_its_letter_only() -> None:
+    (statement,) = _parse("blank_type_code.sta").statements
+
+    payroll, wire, fee = statement.entries
+
+    assert (payroll.bank_transaction_code, payroll.customer_ref, payroll.bank_ref) == (
+        "S",
+        "INV-4471",
+        "BR25030300017",
+    )
+    assert payroll.amount == Decimal("1250.00")
+    assert payroll.credit_debit is CreditDebit.DEBIT
+    assert payroll.description.startswith("PAYROLL FUNDING")
+    assert (wire.bank_transaction_code, wire.customer_ref, wire.credit_debit) == ("N", "NONREF", CreditDebit.CREDIT)
+    assert fee.bank_transaction_code == "NCHG"
+    assert statement.reconciles is True
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "blank_type_code.sta",
+    ],
+)
+def test_every_variant_cut_before_its_closing_balance_is_still_refused(name: str) -> None:
+    with pytest.raises(FormatError, match="no closing balance :62F:"):
+        parse_mt940(_without_closing_balance(_read(name)), filename=name)
