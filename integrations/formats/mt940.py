@@ -58,10 +58,10 @@ _END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$", re.ASCII)
 _LEADING_BLOCK_RE = re.compile(r"^\{[1-3]:(?:\{[^{}]*\}|[^{}])*\}")
 _AMOUNT_RE = re.compile(r"^\d+(,\d*)?$", re.ASCII)
 _BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$", re.ASCII)
-# The transaction type may be a letter with a blank code ("S   "), as banks write it when they
-# have no SWIFT code for a booking.
+# The entry date may be four blanks, and the transaction type a letter with a blank code
+# ("S   "): both as banks write them when they have nothing to put there.
 _LINE_61_RE = re.compile(
-    r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
+    r"^(?P<value>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
     r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF](?:[A-Z0-9]{3}| {3}))(?P<refs>.*)$",
     re.ASCII,
 )
@@ -572,7 +572,7 @@ def _entry(token: _Field, info: _Field | None, currency: str) -> Entry:
 
 
 def _entry_date(mmdd: str | None, value_on: dt.date) -> dt.date:
-    if not mmdd:
+    if not mmdd or mmdd[0] == " ":
         return value_on
     key = (mmdd, value_on)
     found = _ENTRY_DATES.get(key)

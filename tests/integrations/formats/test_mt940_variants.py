@@ -3,10 +3,14 @@ the layout of a published bank sample or format guide (no bank's file is copied)
 
 - blank_type_code.sta: a :61: whose transaction type is "S" or "N" with a blank three-character
   code (`...S   INV-4471`), as US cash-management exports write bookings that have no SWIFT code.
+- blank_entry_date.sta: four blanks where the optional entry date goes (`250304    DD212,39`), a
+  funds code after the mark, zero-amount information lines and :64:, as in Citi's and ASN Bank's
+  samples.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,10 +54,28 @@ def test_blank_transaction_type_code_is_read_with_its_letter_only() -> None:
     assert statement.reconciles is True
 
 
+def test_blank_entry_date_books_on_the_value_date() -> None:
+    (statement,) = _parse("blank_entry_date.sta").statements
+
+    first, info, transfer = statement.entries
+
+    assert first.booking_on == first.value_on == dt.date(2025, 3, 4)
+    assert (first.amount, first.credit_debit, first.bank_transaction_code) == (
+        Decimal("212.39"),
+        CreditDebit.DEBIT,
+        "NMSC",
+    )
+    assert info.amount == Decimal(0)
+    assert transfer.booking_on == dt.date(2025, 3, 4)
+    assert statement.balance("CLAV") is not None
+    assert statement.reconciles is True
+
+
 @pytest.mark.parametrize(
     "name",
     [
         "blank_type_code.sta",
+        "blank_entry_date.sta",
     ],
 )
 def test_every_variant_cut_before_its_closing_balance_is_still_refused(name: str) -> None:
