@@ -71,6 +71,7 @@ _SEPA_KEY_RE = re.compile(r"^(?P<key>[A-Z]{4})[+:]")
 # Subfield splitters of a structured :86:, by separator (what _STRUCTURED_86_RE allows).
 _SUBFIELD_SPLIT_RE = {separator: re.compile(re.escape(separator) + r"(\d{2})", re.ASCII) for separator in "?>"}
 _MT940_LINE_WIDTH = 65
+_BROKEN_61_LINES = 3  # a :61: broken over more lines than this is not read as one
 _SUBFIELD_WIDTH = 27
 _SEPA_KEYS = ("EREF", "MREF", "SVWZ")  # the SEPA keywords a TransactionDetail keeps
 _CREDIT_MARKS = frozenset({"C", "RD", "EC"})
@@ -540,14 +541,19 @@ def _account(raw: str, currency: str) -> AccountRef:
 def _entry(token: _Field, info: _Field | None, currency: str) -> Entry:
     lines = token.lines
     match = _LINE_61_RE.match(lines[0].strip())
+    details_from = 1
     if match is None:
-        raise FormatError(f"unreadable statement line :61:{lines[0]}", line=token.line)
+        match, details_from = _broken_statement_line(token)
     value, entry_on, mark, _, amount, transaction_type, refs = match.groups()
     value_on = _date(value, token)
     if transaction_type[1] == " ":
         transaction_type = transaction_type[0]
     customer_ref, _, bank_ref = refs.partition("//")
-    supplementary = " ".join(stripped for part in lines[1:] if (stripped := part.strip())) if len(lines) > 1 else ""
+    supplementary = (
+        " ".join(stripped for part in lines[details_from:] if (stripped := part.strip()))
+        if len(lines) > details_from
+        else ""
+    )
     description, code, detail = _information(info) if info is not None else ("", "", None)
     if supplementary:
         description = f"{supplementary} {description}" if description else supplementary
@@ -569,6 +575,20 @@ def _entry(token: _Field, info: _Field | None, currency: str) -> Entry:
         (detail,) if detail is not None else (),
         token.line,
     )
+
+
+def _broken_statement_line(token: _Field) -> tuple[re.Match[str], int]:
+    """A :61: whose first line does not hold its whole mandatory part: some banks break it after
+    the mark or inside the amount. Its next lines are joined on (at most _BROKEN_61_LINES in all)
+    until the mandatory part reads; the lines after them are its supplementary details."""
+    lines = token.lines
+    joined = lines[0].strip()
+    for count in range(2, min(len(lines), _BROKEN_61_LINES) + 1):
+        joined += lines[count - 1].strip()
+        match = _LINE_61_RE.match(joined)
+        if match is not None:
+            return match, count
+    raise FormatError(f"unreadable statement line :61:{lines[0]}", line=token.line)
 
 
 def _entry_date(mmdd: str | None, value_on: dt.date) -> dt.date:

@@ -6,6 +6,8 @@ the layout of a published bank sample or format guide (no bank's file is copied)
 - blank_entry_date.sta: four blanks where the optional entry date goes (`250304    DD212,39`), a
   funds code after the mark, zero-amount information lines and :64:, as in Citi's and ASN Bank's
   samples.
+- wrapped_61_and_28c.sta: a :61: broken after its mark and funds code and another inside its
+  amount, a :28C: broken over two lines, as German savings banks' exports break them.
 """
 
 from __future__ import annotations
@@ -71,11 +73,37 @@ def test_blank_entry_date_books_on_the_value_date() -> None:
     assert statement.reconciles is True
 
 
+def test_61_and_28c_broken_over_lines_read_as_one_value_each() -> None:
+    (statement,) = _parse("wrapped_61_and_28c.sta").statements
+
+    credit, debit = statement.entries
+
+    assert statement.sequence == "00012/001"
+    assert (credit.amount, credit.credit_debit, credit.bank_transaction_code, credit.customer_ref) == (
+        Decimal("30.00"),
+        CreditDebit.CREDIT,
+        "N062",
+        "NONREF",
+    )
+    assert (debit.amount, debit.credit_debit, debit.bank_transaction_code) == (
+        Decimal("6.00"),
+        CreditDebit.DEBIT,
+        "N024",
+    )
+    assert (credit.details[0].remittance_info, credit.details[0].counterparty_name) == (
+        "Rechnung 4711",
+        "Max Mustermann",
+    )
+    assert debit.end_to_end_id == "E2E-0815"
+    assert statement.reconciles is True
+
+
 @pytest.mark.parametrize(
     "name",
     [
         "blank_type_code.sta",
         "blank_entry_date.sta",
+        "wrapped_61_and_28c.sta",
     ],
 )
 def test_every_variant_cut_before_its_closing_balance_is_still_refused(name: str) -> None:
