@@ -83,6 +83,7 @@ _DECODE_CHUNK = 1024 * 1024
 _IGNORED_TAGS = frozenset({"NS", "21", "13", "13D", "34F", "90C", "90D"})
 _OPENING_TAGS = frozenset({"60F", "60M"})
 _CLOSING_TAGS = frozenset({"62F", "62M"})
+_KNOWN_TAGS = _IGNORED_TAGS | {"20", "25", "28", "28C", "61", "64", "65", "86"} | _OPENING_TAGS | _CLOSING_TAGS
 # Tags that, after a closed statement and without a new :20:, begin the next statement.
 _CONTINUING_TAGS = frozenset({"25", "28", "28C"}) | _OPENING_TAGS
 
@@ -244,6 +245,8 @@ def _events(lines: Iterator[str], notes: _Notes) -> Iterator[StatementEvent]:
             line = _strip_block_headers(line)
             first = line[:1]
         match = tag_match(line) if first == ":" else None
+        if match is not None and tag == "86" and match["tag"] not in _KNOWN_TAGS:
+            match = None  # wrapped :86: text that begins like a tag (the time 16:26:37 cut after "16")
         is_end = first == "-" and _END_RE.match(line.rstrip()) is not None
         if match is None and not is_end:
             if tag and line.strip():

@@ -8,6 +8,8 @@ the layout of a published bank sample or format guide (no bank's file is copied)
   samples.
 - wrapped_61_and_28c.sta: a :61: broken after its mark and funds code and another inside its
   amount, a :28C: broken over two lines, as German savings banks' exports break them.
+- wrapped_time_86.sta: a structured :86: whose continuation line begins `:26:37` (a time of day
+  wrapped at the 65th character), which is not a tag.
 """
 
 from __future__ import annotations
@@ -98,14 +100,38 @@ def test_61_and_28c_broken_over_lines_read_as_one_value_each() -> None:
     assert statement.reconciles is True
 
 
+def test_86_continued_on_a_line_that_only_looks_like_a_tag() -> None:
+    bank_file = _parse("wrapped_time_86.sta")
+
+    ((entry,),) = (s.entries for s in bank_file.statements)
+
+    assert bank_file.warnings == ()
+    assert "06-03-2025T16:26:37 Fo" in entry.description
+    assert entry.description.endswith("lgenr. 007")
+
+
 @pytest.mark.parametrize(
     "name",
     [
         "blank_type_code.sta",
         "blank_entry_date.sta",
         "wrapped_61_and_28c.sta",
+        "wrapped_time_86.sta",
     ],
 )
 def test_every_variant_cut_before_its_closing_balance_is_still_refused(name: str) -> None:
     with pytest.raises(FormatError, match="no closing balance :62F:"):
         parse_mt940(_without_closing_balance(_read(name)), filename=name)
+
+
+def test_a_statement_cut_inside_its_86_is_not_continued_by_the_next_statement() -> None:
+    """The next statement's :20: follows a :86: of a statement that has no :62F: yet: it is a new
+    statement, never a continuation line, so the cut statement is refused."""
+    data = (
+        b":20:A\n:25:NL91ABNA0417164300\n:28C:1/1\n:60F:C250101EUR100,00\n"
+        b":61:2501010101D10,00NTRFNONREF\n:86:cut here\n"
+        b":20:B\n:25:NL91ABNA0417164300\n:28C:2/1\n:60F:C250101EUR90,00\n:62F:C250101EUR90,00\n-\n"
+    )
+
+    with pytest.raises(FormatError, match=r"line 1: statement 'A' .* no closing balance"):
+        parse_mt940(data)
