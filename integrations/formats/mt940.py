@@ -66,6 +66,7 @@ _LINE_61_RE = re.compile(
     re.ASCII,
 )
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$", re.ASCII)
+_BIC_RE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
 _STRUCTURED_86_RE = re.compile(r"^(?P<gvc>\d{3})(?P<sep>[?>])\d{2}", re.ASCII)
 _SEPA_KEY_RE = re.compile(r"^(?P<key>[A-Z]{4})[+:]")
 # Subfield splitters of a structured :86:, by separator (what _STRUCTURED_86_RE allows).
@@ -530,12 +531,21 @@ def _statement(builder: _Builder, head: Statement, notes: _Notes) -> Statement:
 
 
 def _account(raw: str, currency: str) -> AccountRef:
-    candidate = raw.replace(" ", "").upper()
+    """:25: as banks write it: an IBAN, with the currency after it or not ("NL..0123456789 EUR"),
+    "/IBAN", "BIC/IBAN", "BIC/account/CCY" or "bank code/account". The IBAN is taken out when
+    there is one; otherwise other_id keeps the text without a trailing "/CCY"."""
+    text = raw
+    if currency and text.upper().endswith(f"/{currency}"):
+        text = text[: -len(currency) - 1].rstrip()
+    parts = text.split("/")
+    first = parts[0].strip().upper()
+    bic = first if len(parts) > 1 and _BIC_RE.match(first) else ""
+    candidate = parts[-1].replace(" ", "").upper()
     if candidate.endswith(currency) and _IBAN_RE.match(candidate[: -len(currency)]):
         candidate = candidate[: -len(currency)]  # some banks append the currency to the IBAN
     if _IBAN_RE.match(candidate):
-        return AccountRef(iban=candidate, currency=currency)
-    return AccountRef(other_id=raw, currency=currency)
+        return AccountRef(iban=candidate, bic=bic, currency=currency)
+    return AccountRef(other_id=text, bic=bic, currency=currency)
 
 
 # --- entry ---------------------------------------------------------------------------------

@@ -10,6 +10,11 @@ the layout of a published bank sample or format guide (no bank's file is copied)
   amount, a :28C: broken over two lines, as German savings banks' exports break them.
 - wrapped_time_86.sta: a structured :86: whose continuation line begins `:26:37` (a time of day
   wrapped at the 65th character), which is not a tag.
+- digit_continuation_86.sta: a :86: continued on lines that begin with digits, a blank line
+  between fields, no trailing "-", and an account written `BIC/account/currency`, as in a
+  Hungarian bank's published sample.
+- account_identifications.sta: :25: as `/IBAN` (ING Poland's guide), `BIC/IBAN` (Deutsche Bank)
+  and `IBAN currency` with zero-padded 15-digit amounts (Rabobank's structured MT940).
 """
 
 from __future__ import annotations
@@ -110,6 +115,33 @@ def test_86_continued_on_a_line_that_only_looks_like_a_tag() -> None:
     assert entry.description.endswith("lgenr. 007")
 
 
+def test_86_continued_on_lines_beginning_with_digits_and_account_with_bic_and_currency() -> None:
+    (statement,) = _parse("digit_continuation_86.sta").statements
+
+    collective, transfer = statement.entries
+
+    assert statement.account.other_id == "UBRTHUHB/123456789150ABCDEF002"
+    assert (statement.account.bic, statement.account.currency) == ("UBRTHUHB", "HUF")
+    assert "109876543210000012345678 HUNGARY KFT." in collective.description
+    assert collective.description.endswith(".06, A13947109202503065000000097, X")
+    assert transfer.description.endswith("PELDA S.R.O. 18175")
+    assert (collective.credit_debit, transfer.credit_debit) == (CreditDebit.CREDIT, CreditDebit.DEBIT)
+    assert statement.reconciles is True
+
+
+def test_account_given_as_slash_iban_bic_iban_or_iban_and_currency_names_the_iban() -> None:
+    statements = _parse("account_identifications.sta").statements
+
+    assert [s.account.iban for s in statements] == [
+        "PL61109010140000071219812874",
+        "DE89370400440532013000",
+        "NL68RABO0123456789",
+    ]
+    assert statements[0].sequence == "036/2025/BPL"
+    assert statements[2].opening_balance is not None
+    assert statements[2].opening_balance.amount == Decimal("5442.89")
+
+
 @pytest.mark.parametrize(
     "name",
     [
@@ -117,6 +149,7 @@ def test_86_continued_on_a_line_that_only_looks_like_a_tag() -> None:
         "blank_entry_date.sta",
         "wrapped_61_and_28c.sta",
         "wrapped_time_86.sta",
+        "digit_continuation_86.sta",
     ],
 )
 def test_every_variant_cut_before_its_closing_balance_is_still_refused(name: str) -> None:
