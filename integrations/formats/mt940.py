@@ -55,7 +55,9 @@ __all__ = ["iter_mt940", "parse_mt940", "parse_swift_amount"]
 # Unicode digits, which have no place in a SWIFT field.
 _TAG_RE = re.compile(r"^:(?P<tag>\d{2}[A-Z]?|NS):(?P<rest>.*)$", re.ASCII)
 _END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$", re.ASCII)
-_LEADING_BLOCK_RE = re.compile(r"^\{[1-3]:(?:\{[^{}]*\}|[^{}])*\}")
+# A closed block: the header blocks {1:}{2:}{3:{...}} before a message, the trailers {5:{CHK:...}}
+# and {S:...} after it.
+_LEADING_BLOCK_RE = re.compile(r"^\{[1-35S]:(?:\{[^{}]*\}|[^{}])*\}")
 _AMOUNT_RE = re.compile(r"^\d+(,\d*)?$", re.ASCII)
 _BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$", re.ASCII)
 # The entry date may be four blanks, and the transaction type a letter with a blank code
@@ -261,17 +263,22 @@ def _events(lines: Iterator[str], notes: _Notes) -> Iterator[StatementEvent]:
             else:
                 current = yield from _apply(found, current, notes)
             tag = ""
-        if match is not None:
-            tag, parts, start = match["tag"], [match["rest"]], number
-            if current is None and tag in ("61", "86"):
-                if tag == "86":
-                    tag = ""  # a stray :86: between messages carries no booking
-                    continue
-                raise FormatError(f":{tag}: outside a statement (no :20: before it)", line=number)
-        else:
+        if match is None:  # the end of a message
             if current is not None:
                 yield from _finish(current, notes, number)
             current = None
+            # Its trailer ({5:{CHK:...}}), the next message's header and even its first field may
+            # follow on the same line.
+            rest = _strip_block_headers(line[2:]) if line[1:2] == "}" else ""
+            match = tag_match(rest) if rest[:1] == ":" else None
+            if match is None:
+                continue
+        tag, parts, start = match["tag"], [match["rest"]], number
+        if current is None and tag in ("61", "86"):
+            if tag == "86":
+                tag = ""  # a stray :86: between messages carries no booking
+                continue
+            raise FormatError(f":{tag}: outside a statement (no :20: before it)", line=number)
     if tag:
         found = _Field(tag, tuple(parts), start)
         if tag == "61" or tag == "86":
@@ -288,7 +295,7 @@ def _events(lines: Iterator[str], notes: _Notes) -> Iterator[StatementEvent]:
 
 
 def _strip_block_headers(line: str) -> str:
-    # {1:...}{2:...}{3:{...}} wrap the message; the statement is inside {4: ... -}.
+    # {1:...}{2:...}{3:{...}} wrap the message; the statement is inside {4: ... -}{5:...}.
     while True:
         match = _LEADING_BLOCK_RE.match(line)
         if match is None:

@@ -13,6 +13,8 @@ the layout of a published bank sample or format guide (no bank's file is copied)
 - digit_continuation_86.sta: a :86: continued on lines that begin with digits, a blank line
   between fields, no trailing "-", and an account written `BIC/account/currency`, as in a
   Hungarian bank's published sample.
+- swift_blocks_on_one_line.sta: SWIFT FIN messages where the trailer `-}{5:{CHK:...}}` and the next
+  message's header and first field share one line.
 - account_identifications.sta: :25: as `/IBAN` (ING Poland's guide), `BIC/IBAN` (Deutsche Bank)
   and `IBAN currency` with zero-padded 15-digit amounts (Rabobank's structured MT940).
 """
@@ -129,6 +131,18 @@ def test_86_continued_on_lines_beginning_with_digits_and_account_with_bic_and_cu
     assert statement.reconciles is True
 
 
+def test_next_message_after_a_trailer_on_the_same_line_is_read() -> None:
+    bank_file = _parse("swift_blocks_on_one_line.sta")
+
+    first, second = bank_file.statements
+
+    assert (first.document_id, second.document_id) == ("DB250306A/66/1", "DB250306B/66/2")
+    assert [e.amount for e in second.entries] == [Decimal("250.00")]
+    assert first.account.iban == second.account.iban == "DE89370400440532013000"
+    assert first.account.bic == "DEUTDEFF"
+    assert first.reconciles is second.reconciles is True
+
+
 def test_account_given_as_slash_iban_bic_iban_or_iban_and_currency_names_the_iban() -> None:
     statements = _parse("account_identifications.sta").statements
 
@@ -150,6 +164,7 @@ def test_account_given_as_slash_iban_bic_iban_or_iban_and_currency_names_the_iba
         "wrapped_61_and_28c.sta",
         "wrapped_time_86.sta",
         "digit_continuation_86.sta",
+        "swift_blocks_on_one_line.sta",
     ],
 )
 def test_every_variant_cut_before_its_closing_balance_is_still_refused(name: str) -> None:
