@@ -27,6 +27,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from integrations.formats import xsd
+from integrations.formats.checks import ascii_digits
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
 from integrations.formats.types import (
     AccountRef,
@@ -380,7 +381,7 @@ def _declared_count(statement: Element, path: str) -> int | None:
     raw = text(statement, "TxsSummry/TtlNtries/NbOfNtries")
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()):
+    if not ascii_digits(raw):
         raise FormatError(
             f"NbOfNtries {raw!r} is not a count",
             element=f"{path}/TxsSummry/TtlNtries/NbOfNtries",

@@ -680,3 +680,13 @@ def test_generated_statements_parse_back_to_the_same_sums(opening: Decimal, move
     closing_balance = statement.closing_balance
     assert closing_balance is not None
     assert closing_balance.amount == closing
+
+
+def test_a_count_of_thousands_of_digits_is_refused_naming_its_element() -> None:
+    summary = "<TxsSummry><TtlNtries><NbOfNtries>" + "9" * 5000 + "</NbOfNtries></TtlNtries></TxsSummry>"
+    data = _document(_statement_xml(_entry(), balances=summary))
+
+    with pytest.raises(FormatError, match="is not a count") as caught:
+        parse_camt(data, validate_schema=False)
+
+    assert caught.value.element == "Stmt[1]/TxsSummry/TtlNtries/NbOfNtries"
