@@ -145,3 +145,14 @@ def test_a_statement_is_not_a_status_report() -> None:
     """GENKGO test/data/camt053.v8.xml is a camt.053, not a pain.002."""
     with pytest.raises(UnknownFormatError):
         parse_pain002((FIXTURES / "camt053/genkgo_camt053.v8.xml").read_bytes())
+
+
+def test_a_status_report_in_a_foreign_namespace_is_unknown() -> None:
+    """generated-mockbank 02_pain.002.001.10_part.xml moved into another namespace: same elements."""
+    data = (FIXTURES / "generated-mockbank/02_pain.002.001.10_part.xml").read_bytes()
+    foreign = data.replace(b"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10", b"urn:example:status", 1)
+
+    with pytest.raises(UnknownFormatError, match="'urn:example:status' is not one of") as caught:
+        parse_pain002(foreign, "status.xml")
+
+    assert (caught.value.filename, caught.value.element) == ("status.xml", "Document/CstmrPmtStsRpt")
