@@ -4,9 +4,20 @@ events (iter_mt940: each statement's start, its entries as they are read, its en
 Our own tokenizer, because the PyPI readers fail on real files (see FORMATS.md). It reads the
 file line by line, decoding as it goes, and hands each entry on as soon as its :61: and :86:
 are read, so memory stays flat in the size of the file. The reader is tolerant of what banks
-really send (header lines, SWIFT block wrappers, :NS: fields, a trailing :86: after the closing
-balance, non-ASCII text) and strict about what would corrupt the books: a statement without a
-closing balance, or a second :25: inside a statement, is refused with the line number.
+really send (tests/integrations/formats/mt940_variants holds a sample of each):
+
+* header lines, SWIFT block wrappers, and a trailer ``-}{5:...}`` followed on the same line by
+  the next message's header and first field; :NS: fields; non-ASCII text;
+* a :61: with four blanks for its entry date, with a transaction type that is a letter and a
+  blank code (``S   ``), or broken over up to three lines inside its mandatory part; a :28C:
+  broken over two lines;
+* a :86: continued on lines that begin with digits, or with what only looks like a tag we do not
+  know (a time wrapped at ``:26:37``); a trailing :86: after the closing balance;
+* :25: as an IBAN with the currency after it, ``/IBAN``, ``BIC/IBAN`` or ``BIC/account/CCY``.
+
+It is strict about what would corrupt the books: a statement without a closing balance (also
+when the next statement's :20: follows a cut :86:), a second :25: inside a statement, digits
+other than ASCII in a number, and a NUL byte are refused with the line number.
 
 Mapping decisions:
 
