@@ -382,8 +382,9 @@ class StatementWriter:
                 "difference": money(difference) if difference is not None else "",
                 "reasons": "; ".join(reasons),
             },
-            amount=difference,
-            currency=currency if difference is not None else "",
+            # a difference beyond what an amount holds stays in the title and the detail
+            amount=difference if difference is not None and abs(difference) < _AMOUNT_LIMIT else None,
+            currency=currency if difference is not None and abs(difference) < _AMOUNT_LIMIT else "",
             obj=stored,
         )
 

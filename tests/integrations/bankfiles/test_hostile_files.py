@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.urls import reverse
 from finops.treasury.models import BankStatement
 from integrations.bankfiles.models import InboundFile
 from integrations.bankfiles.services import bank_file_inbox_poll
+from reconciliation.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import own_account, row_counts, run_cli
 
 IBAN = "NL91ABNA0417164300"
@@ -107,6 +109,23 @@ def test_cli_refuses_a_hostile_file_naming_it_and_writes_nothing(
     _expect_refusal(path, pattern)
 
     assert row_counts() == before
+
+
+def test_a_mismatch_too_large_for_an_amount_opens_its_exception_without_one(entity_de: Any, tmp_path: Path) -> None:
+    """Opening +90 trillion, closing −90 trillion, no entries: each balance fits the books, their
+    difference does not fit an exception's amount. The statement is imported (it is what the bank
+    sent), the exception names the difference in its detail."""
+    own_account(entity_de, iban=IBAN)
+    path = tmp_path / "apart.sta"
+    path.write_bytes(_mt940(opening="C90000000000000,00", closing="D90000000000000,00", lines=""))
+
+    summary = run_cli(path)
+
+    item = ExceptionItem.objects.get(kind="balance_mismatch")
+    assert summary["statements"] == 1
+    assert item.amount is None
+    assert item.detail["difference"] == "180000000000000.00"
+    assert BankStatement.objects.get().closing_balance == Decimal("-90000000000000.00")
 
 
 def test_the_upload_page_refuses_a_hostile_file_with_422_and_keeps_it(entity_de: Any, treasury_de: Any) -> None:
