@@ -327,3 +327,24 @@ def test_another_entitys_account_looks_unknown_to_the_user(
 
     assert "not one of our bank accounts in your entities" in caught.value.message
     assert "GB01" not in caught.value.message
+
+
+def test_a_statement_resent_in_a_foreign_namespace_is_an_unknown_format_not_a_duplicate(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """SVAPNIL ing/example_camt.xml imported, then the same document moved into another namespace:
+    its elements read the same, but it is not a camt.053 we read, so it is refused as unknown
+    before any statement is looked up as a duplicate."""
+    own_account(entity_de, iban="NL08INGB0000001234")
+    path = fixtures_dir / "camt053/svapnil_ing_example_camt.xml"
+    run_cli(path)
+    foreign = tmp_path / "foreign.xml"
+    foreign.write_bytes(path.read_bytes().replace(b"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02", b"urn:example:x"))
+    before = row_counts()
+
+    message = _refused(foreign)
+
+    assert "'urn:example:x' is not one of the ISO 20022" in message
+    assert "element Document/BkToCstmrStmt" in message
+    assert "duplicate" not in message
+    assert row_counts() == before
