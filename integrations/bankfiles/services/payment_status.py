@@ -29,6 +29,7 @@ from integrations.outbox.events import payment_rejected_publish
 from reconciliation.services import exception_open
 from reconciliation.states import ExceptionKind
 
+_LISTED_IDS = 50  # end-to-end ids an exception lists; the file has them all
 ACCEPTING = frozenset({"ACCP", "ACSC", "ACSP"})
 REJECTING = "RJCT"
 FINAL = ACCEPTING | {REJECTING}
@@ -208,9 +209,41 @@ def payment_status_apply(
         outcome.duplicates += 1
         outcome.transactions += len(report.transactions)
         return
-    payment_status_report_apply(
+    outcome.messages += 1
+    ours = payment_status_report_apply(
         report=report, user=user, access=access, outcome=outcome, where=where, source=f"bank file {filename}"
     )
+    if not ours:
+        _open_unmatched_report(report, inbound=inbound, access=access, outcome=outcome, where=where)
+
+
+def _open_unmatched_report(
+    report: PaymentStatusReport, *, inbound: InboundFile, access: Access, outcome: Outcome, where: str
+) -> None:
+    """A report about none of our payments is recorded (a bank never sends one without a cause:
+    a payment sent outside this system, a mix-up of accounts) and opens one exception in treasury's
+    queue, naming the message and its ids, keyed on the message id."""
+    entity = access.first_entity()
+    if entity is None:
+        return  # no entity to file it under; the warnings name every unknown id
+    end_to_end_ids = [t.original_end_to_end_id for t in report.transactions if t.original_end_to_end_id]
+    exception_open(
+        entity=entity,
+        kind=ExceptionKind.BANK_RECONCILIATION,
+        title=f"Payment status report {report.message_id} matches no payment of ours",
+        dedupe_key=f"{ExceptionKind.BANK_RECONCILIATION}:pain.002:{report.message_id}",
+        detail={
+            "message_id": report.message_id,
+            "original_message_id": report.original_message_id,
+            "payment_information_ids": [p.payment_info_id for p in report.payments if p.payment_info_id],
+            "end_to_end_ids": end_to_end_ids[:_LISTED_IDS],
+            "transactions": len(report.transactions),
+            "group_status": report.group_status,
+            "file": where,
+        },
+        obj=inbound,
+    )
+    outcome.entity_ids.add(entity.pk)
 
 
 def payment_status_report_apply(
@@ -222,7 +255,7 @@ def payment_status_report_apply(
     where: str,
     source: str,
     batch_id: int | None = None,
-) -> None:
+) -> int:
     """Move payments and their batches as a pain.002 says, at transaction, payment-information and
     group level: accepted (ACCP, ACSC, ACSP) → payment accepted, a transmitted batch acknowledged
     once none is pending; RJCT → payment rejected with the reason, payment-rejected announced, a
@@ -230,6 +263,8 @@ def payment_status_report_apply(
     (RCVD, PDNG, ...) change nothing. `where` names the report in warnings, `source` goes into the
     batch's audit trail; with batch_id, the report speaks only of that batch's payments (the
     bank's answer about one submission).
+
+    Returns how many of the user's payments the report speaks of (0: none of ours).
 
     Idempotent: a payment already in the reported state is left as it is, a batch moves only from
     transmitted, and the exception and the event are keyed per payment."""
@@ -269,6 +304,8 @@ def payment_status_report_apply(
             decisions, named, report.original_message_id, decision, outcome, speaks_alone=not named, batch_id=batch_id
         )
     _Applier(user=user, access=access, outcome=outcome, source=source).apply(decisions)
+    spoken_of = Payment.objects.filter(pk__in=named | decisions.keys()).values_list("entity_id", flat=True)
+    return sum(1 for entity_id in spoken_of if access.sees(entity_id))
 
 
 def _decision(status: str, reasons: Iterable[StatusReason], said_by: str) -> _Decision:
@@ -349,6 +386,7 @@ def ach_returns_apply(
     if not _claim_message(inbound=inbound, file_format="nacha", message_id=key, content=content, where=where):
         outcome.duplicates += 1
         return
+    outcome.messages += 1
     known = _payments_for_ach(items)
     decisions: dict[int, _Decision] = {}
     for entry, answer, _batch_number in items:

@@ -255,3 +255,35 @@ def test_a_user_without_the_role_cannot_apply_acknowledgements(
         bank_file_import(data=data, filename="gs.xml", user=clerk_de)
 
     assert _state("GSDGFKfLURaHb")[0] == "released"
+
+
+def test_pain002_matching_no_payment_of_ours_is_imported_and_opens_one_exception(
+    entity_de: Any, fixtures_dir: Path
+) -> None:
+    """generated-mockbank 02_pain.002.001.10_part.xml when we hold none of its payments: the
+    message is recorded (imported, not a duplicate) and one exception names it and its ids, in the
+    treasury queue; the same file again is a duplicate and opens nothing more."""
+    path = fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml"
+
+    summary = run_cli(path)
+    again = run_cli(path)
+
+    assert (summary["status"], summary["transactions"], summary["unknown"]) == ("imported", 3, 3)
+    assert again["status"] == "duplicate"
+    item = ExceptionItem.objects.get()
+    assert (item.kind, item.entity, item.object_type) == ("bank_reconciliation", entity_de, "bankfiles.InboundFile")
+    assert "MB-P002-000001" in item.title
+    assert item.detail["original_message_id"] == "20261122083410-1fd5d33f0e7b"
+    assert item.detail["payment_information_ids"] == ["ACMECorporation-fac1b8e00a8c"]
+    assert item.detail["end_to_end_ids"] == ["E2E-OK-1", "E2E-BADIBAN-2", "E2E-OK-3"]
+    assert ProcessedMessage.objects.get().message_id == "MB-P002-000001"
+
+
+def test_pain002_matching_one_payment_of_ours_opens_no_exception(entity_de: Any, fixtures_dir: Path) -> None:
+    """The same file when one of its three payments is ours: warnings for the two others only."""
+    released_payment(entity_de, "E2E-OK-1")
+
+    summary = run_cli(fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml")
+
+    assert (summary["accepted"], summary["unknown"]) == (1, 2)
+    assert not ExceptionItem.objects.exists()
