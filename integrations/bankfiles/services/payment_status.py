@@ -57,9 +57,12 @@ class _Decision:
     said_by: str  # where in the file, for warnings and the exception
 
 
-def _claim_message(*, inbound: InboundFile, file_format: str, message_id: str, content: str, where: str) -> bool:
+def _claim_message(
+    *, inbound: InboundFile, file_format: str, message_id: str, content: str, where: str, legacy_content: str = ""
+) -> bool:
     """Record the message as applied; False when it already was (same content). Refuses a
-    message id seen before with other content: the bank must not reuse ids."""
+    message id seen before with other content: the bank must not reuse ids. legacy_content is the
+    content as messages recorded before amounts were part of it were hashed."""
     digest = hashlib.sha256(content.encode()).hexdigest()
     existing = ProcessedMessage.objects.filter(format=file_format, message_id=message_id).first()
     if existing is None:
@@ -72,7 +75,8 @@ def _claim_message(*, inbound: InboundFile, file_format: str, message_id: str, c
         except IntegrityError:
             # A concurrent import of the same message committed first.
             existing = ProcessedMessage.objects.get(format=file_format, message_id=message_id)
-    if existing.content_sha256 != digest:
+    legacy = hashlib.sha256(legacy_content.encode()).hexdigest() if legacy_content else digest
+    if existing.content_sha256 not in (digest, legacy):
         raise BankFileRefused(
             f"{where}: {file_format} message {message_id} was already imported with different content "
             f"(inbound file #{existing.inbound_file_id}); nothing was imported"
@@ -176,12 +180,16 @@ class _Applier:
 # --- pain.002 ----------------------------------------------------------------------------
 
 
-def _report_content(report: PaymentStatusReport) -> str:
+def _report_content(report: PaymentStatusReport, *, with_amounts: bool = True) -> str:
+    """What tells a re-sent report from another one under the same MsgId (without amounts: as
+    reports recorded before amounts counted were hashed)."""
     parts = [report.original_message_id, report.group_status, _reason_text(report.group_reasons, "")]
     for payment in report.payments:
         parts += [payment.payment_info_id, payment.status, _reason_text(payment.reasons, "")]
         for tx in payment.transactions:
             parts += [tx.original_end_to_end_id, tx.original_instruction_id, tx.status, _reason_text(tx.reasons, "")]
+            if with_amounts:
+                parts += [format(tx.amount.normalize(), "f") if tx.amount is not None else "", tx.currency]
     return "|".join(parts)
 
 
@@ -204,6 +212,7 @@ def payment_status_apply(
         file_format="pain.002",
         message_id=report.message_id,
         content=_report_content(report),
+        legacy_content=_report_content(report, with_amounts=False),
         where=where,
     ):
         outcome.duplicates += 1

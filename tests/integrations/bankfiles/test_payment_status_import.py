@@ -287,3 +287,21 @@ def test_pain002_matching_one_payment_of_ours_opens_no_exception(entity_de: Any,
 
     assert (summary["accepted"], summary["unknown"]) == (1, 2)
     assert not ExceptionItem.objects.exists()
+
+
+def test_pain002_with_a_reused_msgid_and_another_amount_is_refused(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """SVAPNIL goldman_sachs/pain_002_v3_accepted.xml (MsgId 1036XXX, 10.00 USD), then a copy
+    whose original amount became 99.00 under the same MsgId: refused loudly, never a quiet duplicate."""
+    released_payment(entity_de, "GSDGFKfLURaHb")
+    path = fixtures_dir / "pain002/svapnil_goldman_sachs_pain002_v3_accepted.xml"
+    run_cli(path)
+    changed = tmp_path / "changed.xml"
+    changed.write_bytes(path.read_bytes().replace(b">10.00<", b">99.00<"))
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="1036XXX was already imported with different content"):
+        run_cli(changed)
+
+    assert row_counts() == before
