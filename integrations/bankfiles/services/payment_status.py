@@ -63,6 +63,12 @@ def _claim_message(
     """Record the message as applied; False when it already was (same content). Refuses a
     message id seen before with other content: the bank must not reuse ids. legacy_content is the
     content as messages recorded before amounts were part of it were hashed."""
+    longest = ProcessedMessage._meta.get_field("message_id").max_length or 0
+    if len(message_id) > longest:
+        raise BankFileRefused(
+            f"{where}: its message id is {len(message_id)} characters long, more than the {longest} we keep; "
+            "nothing was imported"
+        )
     digest = hashlib.sha256(content.encode()).hexdigest()
     existing = ProcessedMessage.objects.filter(format=file_format, message_id=message_id).first()
     if existing is None:

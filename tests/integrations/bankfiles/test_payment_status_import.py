@@ -305,3 +305,17 @@ def test_pain002_with_a_reused_msgid_and_another_amount_is_refused(
         run_cli(changed)
 
     assert row_counts() == before
+
+
+def test_pain002_with_a_msgid_longer_than_we_keep_is_refused_naming_it(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    path = fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml"
+    long_id = tmp_path / "long.xml"
+    long_id.write_bytes(path.read_bytes().replace(b"MB-P002-000001", b"M" * 500))
+    before = row_counts()
+
+    with pytest.raises(CommandError, match=r"long\.xml: pain\.002 M+: its message id is 500 characters long"):
+        run_cli(long_id)
+
+    assert row_counts() == before
