@@ -4,6 +4,7 @@ transmitted batch to acknowledged, partly rejected or rejected."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from finops.audit.models import AuditEvent
 from finops.payables.models import Payment
 from integrations.bankfiles.models import ProcessedMessage
 from integrations.bankfiles.services import BankFileRefused, bank_file_import
+from integrations.bankfiles.services.payment_status import _report_content
+from integrations.formats.pain002 import parse_pain002
 from reconciliation.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import released_payment, row_counts, run_cli, transmitted_batch
 from tests.integrations.formats.nacha_samples import noc_file
@@ -319,3 +322,22 @@ def test_pain002_with_a_msgid_longer_than_we_keep_is_refused_naming_it(
         run_cli(long_id)
 
     assert row_counts() == before
+
+
+def test_pain002_recorded_before_amounts_counted_is_still_a_duplicate(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """SVAPNIL goldman_sachs/pain_002_v3_accepted.xml recorded with the content hash of earlier
+    releases (statuses and ids, no amounts), then re-sent in other bytes: a duplicate, not other
+    content."""
+    released_payment(entity_de, "GSDGFKfLURaHb")
+    path = fixtures_dir / "pain002/svapnil_goldman_sachs_pain002_v3_accepted.xml"
+    run_cli(path)
+    earlier = _report_content(parse_pain002(path.read_bytes()), with_amounts=False)
+    ProcessedMessage.objects.update(content_sha256=hashlib.sha256(earlier.encode()).hexdigest())
+    resent = tmp_path / "resent.xml"
+    resent.write_bytes(path.read_bytes() + b"\n")
+
+    again = run_cli(resent)
+
+    assert (again["status"], again["duplicates"]) == ("duplicate", 1)
