@@ -164,3 +164,29 @@ def test_a_poison_file_in_the_inbox_is_moved_aside_and_the_files_behind_it_are_i
     assert [p.name.endswith("-b-good.sta") for p in (tmp_path / "imported").iterdir()] == [True]
     assert InboundFile.objects.get(status="refused").filename == "a-poison.sta"
     assert BankStatement.objects.count() == 1
+
+
+def test_an_unreadable_file_in_the_inbox_is_moved_aside_and_does_not_stop_the_poll(
+    entity_de: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filesystem (not ours) refuses to read a-locked.sta; b-good.sta behind it is imported."""
+    own_account(entity_de, iban=IBAN)
+    settled = time.time() - 120
+    for name in ("a-locked.sta", "b-good.sta"):
+        (tmp_path / name).write_bytes(_mt940())
+        os.utime(tmp_path / name, (settled, settled))
+    read_bytes = Path.read_bytes
+
+    def refusing(path: Path) -> bytes:
+        if path.name == "a-locked.sta":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refusing)
+
+    with override_settings(BANK_FILE_INBOX_DIR=str(tmp_path)):
+        result = bank_file_inbox_poll()
+
+    assert (result.refused, result.imported) == (["a-locked.sta"], ["b-good.sta"])
+    assert [p.name.endswith("-a-locked.sta") for p in (tmp_path / "refused").iterdir()] == [True]
+    assert BankStatement.objects.count() == 1
