@@ -112,7 +112,8 @@ def read_rows(data: bytes, columns: Columns) -> list[Row]:
         raise RecordsRefused([Problem(1, "", "The file is empty; a header row is required.")]) from None
     except csv.Error as exc:
         raise RecordsRefused([Problem(1, "", f"The header row is not valid CSV: {exc}.")]) from exc
-    problems = _header_problems(header, columns)
+    problems = _nul_problems(1, [f"column {index}" for index in range(1, len(header) + 1)], header)
+    problems = problems or _header_problems(header, columns)
     if problems:
         raise RecordsRefused(problems)
     rows: list[Row] = []
@@ -124,6 +125,8 @@ def read_rows(data: bytes, columns: Columns) -> list[Row]:
                 continue
             if len(cells) != len(header):
                 problems.append(Problem(start, "", f"{len(cells)} fields where the header has {len(header)}."))
+            elif any("\x00" in cell for cell in cells):
+                problems.extend(_nul_problems(start, header, cells))
             else:
                 rows.append(Row(start, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}))
             start = reader.line_num + 1
@@ -132,6 +135,15 @@ def read_rows(data: bytes, columns: Columns) -> list[Row]:
     if problems:
         raise RecordsRefused(problems[:MAX_REPORTED_PROBLEMS], more=len(problems) > MAX_REPORTED_PROBLEMS)
     return rows
+
+
+def _nul_problems(line: int, names: list[str], cells: list[str]) -> list[Problem]:
+    """A NUL byte has no place in a records file, and PostgreSQL cannot store one."""
+    return [
+        Problem(line, name, "A NUL byte (\\x00) is not allowed in a cell.")
+        for name, cell in zip(names, cells, strict=True)
+        if "\x00" in cell
+    ]
 
 
 def _header_problems(header: list[str], columns: Columns) -> list[Problem]:

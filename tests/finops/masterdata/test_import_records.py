@@ -278,6 +278,20 @@ def test_a_bad_row_refuses_the_whole_file_naming_line_and_column(
     assert words in message
 
 
+@pytest.mark.parametrize(
+    ("kind", "text", "where"),
+    [
+        ("suppliers", SUPPLIERS.replace("Brightline Ltd", "Bright\x00line Ltd"), "line 3, name: "),
+        ("legal_entities", ENTITIES.replace("DE01,", "DE\x0001,"), "line 2, code: "),
+        ("legal_entities", ENTITIES.replace("base_currency", "base_\x00currency"), "line 1, column 4: "),
+    ],
+)
+def test_a_nul_byte_refuses_the_file_naming_line_and_column(refused_import, erp_base, kind, text, where):
+    message = refused_import(kind, text)
+
+    assert f"{where}A NUL byte" in message
+
+
 def test_every_problem_of_a_file_is_listed_not_only_the_first(refused_import, erp_base):
     text = (
         INVOICES.splitlines()[0]
