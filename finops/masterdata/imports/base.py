@@ -23,8 +23,10 @@ from finops.masterdata.validators import aba_check_digit_ok, normalize_iban, val
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_REPORTED_PROBLEMS = 50
-_DECIMAL = re.compile(r"^-?\d{1,14}(\.\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: int() and Decimal() also read Arabic-Indic and other Unicode digits.
+_DECIMAL = re.compile(r"^-?[0-9]{1,14}(\.[0-9]+)?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INTEGER = re.compile(r"^[0-9]{1,10}$")
 
 
 @dataclass(frozen=True)
@@ -218,7 +220,7 @@ class Checker:
 
     def integer(self, row: Row, column: str) -> int | None:
         value = row[column]
-        if not value.isdigit() or int(value) < 1 or int(value) > 2_147_483_647:
+        if not _INTEGER.match(value) or int(value) < 1 or int(value) > 2_147_483_647:
             self.fail(row, column, f"{value!r} is not a positive whole number.")
             return None
         return int(value)

@@ -256,6 +256,10 @@ ROW_ERRORS = [
     ("receipts", "GR-9,PO-404,1,1,2026-01-10", "po_external_id", "not a purchase order known to erp"),
     ("receipts", "GR-9,PO-1,7,1,2026-01-10", "line_no", "has no line 7"),
     ("receipts", "GR-9,PO-1,1,1,2026-1-10", "received_on", "not a date"),
+    ("receipts", "GR-9,PO-1,²,1,2026-01-10", "line_no", "not a positive whole number"),  # str.isdigit() says yes
+    ("receipts", "GR-9,PO-1,١,1,2026-01-10", "line_no", "not a positive whole number"),  # Arabic-Indic one
+    ("invoices", "AP-9,AP,S-1,DE01,EUR,١٠.00,10.00,2026-01-01,2026-01-31,", "amount", "not a decimal number"),
+    ("purchase_orders", "PO-9,S-1,DE01,EUR,1,Nuts,१,1", "quantity", "not a decimal number"),  # Devanagari one
 ]
 GOOD_FIRST_ROW = {
     "suppliers": SUPPLIERS.splitlines()[:2],
