@@ -28,7 +28,7 @@ from integrations.formats.errors import FormatError
 from integrations.formats.mt940 import parse_mt940
 from integrations.formats.nacha import parse_nacha
 from integrations.formats.pain002 import parse_pain002
-from tests.conftest import FIXTURES
+from tests.integrations.formats.mutations import fixture_files, mutations
 
 VARIANTS = Path(__file__).resolve().parent / "mt940_variants"
 # A few hundred examples a reader keep the suite fast; FCT_FUZZ_EXAMPLES=5000 searches deeper.
@@ -51,64 +51,6 @@ _CSV_MAPPING = CsvMapping(
     decimal_separator=",",
 )
 
-# Pieces a mutation inserts: what crashed readers before, and the format's own punctuation.
-_TOKENS = [
-    b"\x00",
-    "٣".encode(),  # Arabic-Indic three
-    "७".encode(),  # Devanagari seven
-    b"\xb2",  # a superscript two in Latin-1, which str.isdigit() accepts and int() refuses
-    "²".encode(),
-    b"9" * 40,
-    b"9" * 5000,
-    b"-",
-    b",",
-    b".",
-    b"/",
-    b"\n",
-    b"\r",
-    b":61:",
-    b":62F:",
-    b"-}",
-    b"88,",
-    b"<",
-    b"&#0;",
-    b"\xff\xfe",
-]
-
-
-def _seeds(*folders: str, suffixes: tuple[str, ...]) -> list[bytes]:
-    found = [
-        path.read_bytes()
-        for folder in folders
-        for path in sorted((FIXTURES / folder).rglob("*"))
-        if path.is_file() and path.suffix in suffixes
-    ]
-    assert found, f"no seed files under {folders}"
-    return found
-
-
-@st.composite
-def _mutations(draw: st.DrawFn, seeds: list[bytes]) -> bytes:
-    data = bytearray(draw(st.sampled_from(seeds)))
-    for _ in range(draw(st.integers(1, 4))):
-        position = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["insert", "replace", "delete", "duplicate", "truncate", "flip"]))
-        if kind == "insert":
-            data[position:position] = draw(st.sampled_from(_TOKENS) | st.binary(max_size=6))
-        elif kind == "replace":
-            digit = data.find(b"0123456789"[draw(st.integers(0, 9)) : draw(st.integers(0, 9)) + 1], position)
-            if digit >= 0:
-                data[digit : digit + 1] = draw(st.sampled_from(_TOKENS[:5]))
-        elif kind == "delete":
-            del data[position : position + draw(st.integers(1, 64))]
-        elif kind == "duplicate":
-            data[position:position] = data[position : position + draw(st.integers(1, 200))]
-        elif kind == "truncate":
-            del data[position:]
-        elif position < len(data):
-            data[position] ^= draw(st.integers(1, 255))
-    return bytes(data)
-
 
 def _camt_streamed(data: bytes) -> object:
     return list(iter_camt_entries(io.BytesIO(data), filename="f.xml"))
@@ -117,23 +59,23 @@ def _camt_streamed(data: bytes) -> object:
 _READERS: dict[str, tuple[Callable[[bytes], Any], Callable[[], list[bytes]]]] = {
     "camt": (
         lambda data: parse_camt(data, "f.xml"),
-        lambda: _seeds("camt052", "camt053", "camt054", "generated-mockbank", suffixes=(".xml",)),
+        lambda: fixture_files("camt052", "camt053", "camt054", "generated-mockbank", suffixes=(".xml",)),
     ),
     "camt streamed": (
         _camt_streamed,
-        lambda: _seeds("camt053", "generated-mockbank", suffixes=(".xml",)),
+        lambda: fixture_files("camt053", "generated-mockbank", suffixes=(".xml",)),
     ),
-    "pain.002": (lambda data: parse_pain002(data, "f.xml"), lambda: _seeds("pain002", suffixes=(".xml",))),
+    "pain.002": (lambda data: parse_pain002(data, "f.xml"), lambda: fixture_files("pain002", suffixes=(".xml",))),
     "mt940": (
         lambda data: parse_mt940(data, "f.sta"),
-        lambda: [*_seeds("mt940", suffixes=(".sta",)), *(p.read_bytes() for p in sorted(VARIANTS.glob("*.sta")))],
+        lambda: [*fixture_files("mt940", suffixes=(".sta",)), *(p.read_bytes() for p in sorted(VARIANTS.glob("*")))],
     ),
-    "bai2": (lambda data: parse_bai2(data, "f.bai2"), lambda: _seeds("bai2", suffixes=(".bai2",))),
-    "nacha": (lambda data: parse_nacha(data, "f.ach"), lambda: _seeds("nacha", suffixes=(".ach",))),
+    "bai2": (lambda data: parse_bai2(data, "f.bai2"), lambda: fixture_files("bai2", suffixes=(".bai2",))),
+    "nacha": (lambda data: parse_nacha(data, "f.ach"), lambda: fixture_files("nacha", suffixes=(".ach",))),
     "csv": (lambda data: parse_csv_statement(data, _CSV_MAPPING, "f.csv"), lambda: [_CSV]),
     "detect": (
         lambda data: detect_format(data, "f"),
-        lambda: _seeds("camt053", "pain002", "mt940", suffixes=(".xml", ".sta")),
+        lambda: fixture_files("camt053", "pain002", "mt940", suffixes=(".xml", ".sta")),
     ),
 }
 
@@ -153,7 +95,7 @@ def test_a_reader_refuses_or_reads_mutations_of_real_files(name: str) -> None:
     reader, seeds = _READERS[name]
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(_mutations(seeds()))
+    @given(mutations(seeds()))
     def check(data: bytes) -> None:
         _read_or_refuse(reader, data)
 
