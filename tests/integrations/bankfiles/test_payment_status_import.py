@@ -163,20 +163,36 @@ def test_pain002_imported_twice_changes_nothing_the_second_time(
     }
 
 
-def test_pain002_with_a_reused_msgid_and_other_statuses_is_refused(
-    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("fixture", "payment", "was", "becomes", "message_id"),
+    [
+        # generated-mockbank 02_pain.002.001.10_part.xml: the RJCT of E2E-BADIBAN-2 became ACCP
+        ("generated-mockbank/02_pain.002.001.10_part.xml", "E2E-BADIBAN-2", b">RJCT<", b">ACCP<", "MB-P002-000001"),
+        # SVAPNIL goldman_sachs/pain_002_v3_accepted.xml: the original amount 10.00 USD became 99.00
+        ("pain002/svapnil_goldman_sachs_pain002_v3_accepted.xml", "GSDGFKfLURaHb", b">10.00<", b">99.00<", "1036XXX"),
+    ],
+)
+def test_pain002_with_a_reused_msgid_and_other_content_is_refused(
+    entity_de: Any,
+    fixtures_dir: Path,
+    tmp_path: Path,
+    fixture: str,
+    payment: str,
+    was: bytes,
+    becomes: bytes,
+    message_id: str,
 ) -> None:
-    """generated-mockbank 02_pain.002.001.10_part.xml, then a copy whose RJCT became ACCP under the
-    same MsgId: the bank reused an id, so the second is refused and nothing changes."""
-    released_payment(entity_de, "E2E-BADIBAN-2")
-    path = fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml"
+    """A report, then a copy with another status or amount under the same MsgId: the bank reused an
+    id, so the second is refused loudly (never a quiet duplicate) and nothing changes."""
+    released_payment(entity_de, payment)
+    path = fixtures_dir / fixture
     run_cli(path)
-    forged = tmp_path / "forged.xml"
-    forged.write_bytes(path.read_bytes().replace(b"<TxSts>RJCT</TxSts>", b"<TxSts>ACCP</TxSts>"))
+    changed = tmp_path / "changed.xml"
+    changed.write_bytes(path.read_bytes().replace(was, becomes))
     before = row_counts()
 
-    with pytest.raises(CommandError, match="MB-P002-000001 was already imported with different content"):
-        run_cli(forged)
+    with pytest.raises(CommandError, match=f"{message_id} was already imported with different content"):
+        run_cli(changed)
 
     assert row_counts() == before
 
@@ -290,24 +306,6 @@ def test_pain002_matching_one_payment_of_ours_opens_no_exception(entity_de: Any,
 
     assert (summary["accepted"], summary["unknown"]) == (1, 2)
     assert not ExceptionItem.objects.exists()
-
-
-def test_pain002_with_a_reused_msgid_and_another_amount_is_refused(
-    entity_de: Any, fixtures_dir: Path, tmp_path: Path
-) -> None:
-    """SVAPNIL goldman_sachs/pain_002_v3_accepted.xml (MsgId 1036XXX, 10.00 USD), then a copy
-    whose original amount became 99.00 under the same MsgId: refused loudly, never a quiet duplicate."""
-    released_payment(entity_de, "GSDGFKfLURaHb")
-    path = fixtures_dir / "pain002/svapnil_goldman_sachs_pain002_v3_accepted.xml"
-    run_cli(path)
-    changed = tmp_path / "changed.xml"
-    changed.write_bytes(path.read_bytes().replace(b">10.00<", b">99.00<"))
-    before = row_counts()
-
-    with pytest.raises(CommandError, match="1036XXX was already imported with different content"):
-        run_cli(changed)
-
-    assert row_counts() == before
 
 
 def test_pain002_with_a_msgid_longer_than_we_keep_is_refused_naming_it(
