@@ -256,6 +256,10 @@ ROW_ERRORS = [
     ("receipts", "GR-9,PO-404,1,1,2026-01-10", "po_external_id", "not a purchase order known to erp"),
     ("receipts", "GR-9,PO-1,7,1,2026-01-10", "line_no", "has no line 7"),
     ("receipts", "GR-9,PO-1,1,1,2026-1-10", "received_on", "not a date"),
+    ("receipts", "GR-9,PO-1,²,1,2026-01-10", "line_no", "not a positive whole number"),  # str.isdigit() says yes
+    ("receipts", "GR-9,PO-1,١,1,2026-01-10", "line_no", "not a positive whole number"),  # Arabic-Indic one
+    ("invoices", "AP-9,AP,S-1,DE01,EUR,١٠.00,10.00,2026-01-01,2026-01-31,", "amount", "not a decimal number"),
+    ("purchase_orders", "PO-9,S-1,DE01,EUR,1,Nuts,१,1", "quantity", "not a decimal number"),  # Devanagari one
 ]
 GOOD_FIRST_ROW = {
     "suppliers": SUPPLIERS.splitlines()[:2],
@@ -276,6 +280,20 @@ def test_a_bad_row_refuses_the_whole_file_naming_line_and_column(
 
     assert f"line 3, {column}: " in message
     assert words in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "where"),
+    [
+        ("suppliers", SUPPLIERS.replace("Brightline Ltd", "Bright\x00line Ltd"), "line 3, name: "),
+        ("legal_entities", ENTITIES.replace("DE01,", "DE\x0001,"), "line 2, code: "),
+        ("legal_entities", ENTITIES.replace("base_currency", "base_\x00currency"), "line 1, column 4: "),
+    ],
+)
+def test_a_nul_byte_refuses_the_file_naming_line_and_column(refused_import, erp_base, kind, text, where):
+    message = refused_import(kind, text)
+
+    assert f"{where}A NUL byte" in message
 
 
 def test_every_problem_of_a_file_is_listed_not_only_the_first(refused_import, erp_base):
