@@ -314,7 +314,7 @@ class StatementWriter:
         stored.total_debits = tally.debits.get(currency, Decimal(0))
         for label, total in (("credits", stored.total_credits), ("debits", stored.total_debits)):
             if total >= _AMOUNT_LIMIT:
-                raise BankFileRefused(
+                raise StatementRefused(
                     f"{where}: the statement's {label} add up to {money(total)}, which does not fit "
                     "14 digits and 4 decimals; nothing was imported"
                 )
@@ -522,7 +522,7 @@ def _require_balances_fit(statement: Statement, where: str) -> None:
     places, which fails on numbers of more than 24 digits)."""
     for balance in statement.balances:
         if abs(balance.amount) >= _AMOUNT_LIMIT:
-            raise BankFileRefused(
+            raise StatementRefused(
                 f"{where}: the {_BALANCE_LABELS.get(balance.type, '')}balance {balance.type} {balance.amount} "
                 "does not fit 14 digits and 4 decimals; nothing was imported"
             )
