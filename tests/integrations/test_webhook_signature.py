@@ -3,7 +3,13 @@ secret we hold, a tolerance window against replays."""
 
 import pytest
 
-from integrations.webhooks.signature import SignatureError, sign, signature_header, signature_verify
+from integrations.webhooks.signature import (
+    MalformedSignature,
+    SignatureError,
+    sign,
+    signature_header,
+    signature_verify,
+)
 
 BODY = b'{"id":"evt_1","type":"invoice.issued"}'
 NOW = 1_790_000_000
@@ -47,3 +53,9 @@ def test_the_tolerance_is_the_connectors_own():
 
     with pytest.raises(SignatureError, match="stale"):
         signature_verify(header, BODY, ["current"], now=NOW, tolerance=10)
+
+
+@pytest.mark.parametrize("header", ["t=²,v1=abc", "t=١٢٣,v1=abc", "t=" + "9" * 5000 + ",v1=abc", "t=1,v1=zz"])
+def test_a_header_that_is_not_ascii_digits_and_hex_is_malformed_not_a_crash(header):
+    with pytest.raises(MalformedSignature, match="malformed signature header"):
+        signature_verify(header, BODY, ["current"], now=NOW, tolerance=300)
