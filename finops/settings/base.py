@@ -17,6 +17,9 @@ BANK_FILE_INBOX_DIR = env("BANK_FILE_INBOX_DIR", default="")
 # Fernet keys (comma-separated, newest first) that encrypt connector credentials at rest.
 FCT_CREDENTIAL_KEYS = env.list("FCT_CREDENTIAL_KEYS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
+# Hosts and networks (CIDR) connectors and webhook subscriptions may reach although they are not
+# public addresses (loopback, private, link-local); see integrations/egress.py. DEBUG does not widen it.
+FCT_OUTBOUND_ALLOWED_HOSTS = env.list("FCT_OUTBOUND_ALLOWED_HOSTS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
