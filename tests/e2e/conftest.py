@@ -35,3 +35,16 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(page: Any) -> Any:
+    """Every browser test also proves the pages it visits work under the Content-Security-Policy:
+    Chromium reports each blocked script, handler, style or eval on the console."""
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield
+    assert blocked == []
