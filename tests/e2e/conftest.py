@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does this).")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (make test does this as root).")
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
