@@ -89,7 +89,7 @@ def test_the_list_shows_each_connectors_health(client, admin_de, erp):
 
     assert erp.name in html
     assert "3\xa0hours" in html  # lag since the last success
-    assert '<strong style="color:var(--bad)">2</strong>' in html
+    assert '<strong class="bad-text">2</strong>' in html
 
 
 def test_an_admin_creates_a_connector_and_schedules_it(client, admin_de, entity_de):
@@ -202,7 +202,7 @@ def test_the_run_page_polls_every_second_while_live_and_stops_when_done(client, 
     done = client.get(progress, **HX).content.decode()
 
     assert f'hx-get="{progress}" hx-trigger="every 1s"' in live
-    assert "<progress style" in live  # indeterminate: the source gives no total
+    assert '<progress class="w-full" aria-label="Progress (total unknown)">' in live  # indeterminate: no total
     assert "hx-trigger" not in done
     assert 'data-state="succeeded"' in done
     assert 'data-testid="count-received">2<' in done
@@ -260,7 +260,7 @@ def test_the_progress_bar_is_determinate_when_the_total_is_known(client, admin_d
 
     html = client.get(reverse("integrations:run-progress", args=[run.pk]), **HX).content.decode()
 
-    assert '<progress max="100" value="25"' in html
+    assert '<progress class="w-full" max="100" value="25"' in html
     assert "50 of 200 records (25%)" in html
     assert 'hx-trigger="every 1s"' in html
 
