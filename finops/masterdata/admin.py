@@ -29,7 +29,7 @@ class CounterpartyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(BankAccount)
 class BankAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "entity", "counterparty", "iban", "bic", "routing_number", "account_number", "currency"]
+    list_display = ["name", "entity", "counterparty", "display_identifier", "bic", "country", "currency", "is_active"]
     list_filter = ["entity", "currency"]
     search_fields = ["name", "iban", "account_number"]
     raw_id_fields = ["counterparty"]

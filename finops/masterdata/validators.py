@@ -31,5 +31,6 @@ def aba_check_digit_ok(routing: str) -> bool:
 
 
 def validate_routing_number(value: str) -> None:
+    """Kept for migration 0001; ABA codes are checked in bank_identifiers.bank_code_clean."""
     if not aba_check_digit_ok(value):
         raise ValidationError(f"{value} is not a valid ABA routing number (nine digits, check digit).")

@@ -8,7 +8,7 @@ the new account exists only as an inactive BankAccount and payments to it are he
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,78 +21,107 @@ from finops.accounts.selectors import require_entity_perm, require_entity_work
 from finops.audit.services import audit_record
 from finops.core.money import validate_currency
 from finops.core.workflow import WorkflowError, transition
+from finops.masterdata.bank_identifiers import AccountIdentifier, account_identifier_clean
 from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, LegalEntity
 from finops.masterdata.selectors import PENDING_CHANGE_STATES, bank_account_hold_reason
 from finops.masterdata.states import BankAccountChangeState
-from finops.masterdata.validators import normalize_iban, validate_bic, validate_iban, validate_routing_number
 from finops.payables.models import Payment
 from finops.payables.states import PaymentState
 
 
 @dataclass(frozen=True)
 class BankDetails:
-    """Bank details as a source sent them, normalised (no spaces, upper case)."""
+    """Bank details as a source sent them: an IBAN, or an account number in its country with a
+    bank code of a stated kind (finops.masterdata.bank_identifiers), plus BIC and currency.
+    cleaned() puts them in canonical form; compare only cleaned details."""
 
     iban: str = ""
     bic: str = ""
     account_number: str = ""
-    routing_number: str = ""
+    bank_code_kind: str = ""
+    bank_code: str = ""
+    country: str = ""
     currency: str = ""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> BankDetails:
-        def text(key: str) -> str:
-            return "".join(str(data.get(key) or "").split())
+        """From a source's record; "routing_number" is read as an ABA bank code."""
 
+        def text(key: str) -> str:
+            return str(data.get(key) or "").strip()
+
+        kind, code = text("bank_code_kind"), text("bank_code")
+        if not code and text("routing_number"):
+            kind, code = kind or "aba", text("routing_number")
         return cls(
-            iban=normalize_iban(text("iban")),
-            bic=text("bic").upper(),
+            iban=text("iban"),
+            bic=text("bic"),
             account_number=text("account_number"),
-            routing_number=text("routing_number"),
+            bank_code_kind=kind,
+            bank_code=code,
+            country=text("country").upper(),
             currency=text("currency").upper(),
         )
 
     @classmethod
     def of(cls, obj: BankAccount | BankAccountChange) -> BankDetails:
-        return cls(obj.iban, obj.bic, obj.account_number, obj.routing_number, obj.currency)
+        return cls(obj.iban, obj.bic, obj.account_number, obj.bank_code_kind, obj.bank_code, obj.country, obj.currency)
+
+    @property
+    def account(self) -> AccountIdentifier:
+        return AccountIdentifier(
+            self.iban, self.bic, self.account_number, self.bank_code_kind, self.bank_code, self.country
+        )
 
     @property
     def is_empty(self) -> bool:
         return not (self.iban or self.account_number)
 
     @property
-    def identifier(self) -> str:
-        return self.iban or f"{self.routing_number}/{self.account_number}"
+    def routing_number(self) -> str:
+        return self.account.routing_number
 
     def __str__(self) -> str:
-        return " ".join(part for part in (self.identifier, self.bic) if part)
+        return str(self.account)
 
-    def errors(self) -> dict[str, str]:
-        """What is wrong with these details, per field; empty when they are valid."""
-        found: dict[str, str] = {}
-        checks = (
-            ("iban", validate_iban),
-            ("bic", validate_bic),
-            ("routing_number", validate_routing_number),
-            ("currency", validate_currency),
+    def cleaned(self, *, fallback_country: str = "") -> tuple[BankDetails, dict[str, str]]:
+        """(These details in canonical form, {field: what is wrong}); the country of an account
+        without an IBAN defaults to fallback_country (the counterparty's)."""
+        account, problems = account_identifier_clean(
+            iban=self.iban,
+            bic=self.bic,
+            account_number=self.account_number,
+            bank_code_kind=self.bank_code_kind,
+            bank_code=self.bank_code,
+            country=self.country,
+            fallback_country=fallback_country,
         )
-        for field, check in checks:
-            value = getattr(self, field)
-            if value:
-                try:
-                    check(value)
-                except ValidationError as exc:
-                    found[field] = " ".join(exc.messages)
-        if self.is_empty:
-            found["iban"] = "Give an IBAN, or a US routing number and account number."
-        elif not self.iban and not self.routing_number:
-            found["routing_number"] = "An account number needs its routing number."
-        return found
+        if self.currency:
+            try:
+                validate_currency(self.currency)
+            except ValidationError as exc:
+                problems["currency"] = " ".join(exc.messages)
+        cleaned = BankDetails(
+            account.iban,
+            account.bic,
+            account.account_number,
+            account.bank_code_kind,
+            account.bank_code,
+            account.country,
+            self.currency,
+        )
+        return cleaned, problems
+
+    def errors(self, *, fallback_country: str = "") -> dict[str, str]:
+        """What is wrong with these details, per field; empty when they are valid."""
+        return self.cleaned(fallback_country=fallback_country)[1]
+
+    def with_currency(self, currency: str) -> BankDetails:
+        return replace(self, currency=currency)
 
     def same_account(self, other: BankAccount | BankAccountChange) -> bool:
-        if self.iban:
-            return self.iban == other.iban
-        return (self.routing_number, self.account_number) == (other.routing_number, other.account_number)
+        """The same account, however either was spelt (call on cleaned details)."""
+        return self.account.key == other.identifier.key
 
     def same_as(self, other: BankAccount | BankAccountChange) -> bool:
         """Same account, and the BIC agrees (a missing BIC in the incoming details is no change)."""
@@ -121,11 +150,13 @@ def _account_for(counterparty: Counterparty, details: BankDetails, *, source: st
         iban=details.iban,
         bic=details.bic,
         account_number=details.account_number,
-        routing_number=details.routing_number,
+        bank_code_kind=details.bank_code_kind,
+        bank_code=details.bank_code,
+        country=details.country,
         currency=details.currency,
         is_active=False,  # payable only once a change to it is verified and activated
         source=source,
-        external_id=f"cp{counterparty.pk}:{details.identifier}"[:128],
+        external_id=f"cp{counterparty.pk}:{details.account.display}"[:128],
     )
     audit_record(account, action="bank_account.created", actor=actor, after={"account": str(details), "active": False})
     return account
@@ -223,7 +254,7 @@ def bank_change_record(
 ) -> BankAccountChange:
     """bank_change_request without the requester's access check, for intake from a source system
     (the user who started a sync is recorded as requester, not checked). Same idempotency."""
-    problems = details.errors()
+    details, problems = details.cleaned(fallback_country=counterparty.country)
     if not details.currency:
         problems.setdefault("currency", "The account's currency is needed.")
     if problems:
@@ -240,7 +271,9 @@ def bank_change_record(
         iban=details.iban,
         bic=details.bic or account.bic,
         account_number=details.account_number,
-        routing_number=details.routing_number,
+        bank_code_kind=details.bank_code_kind,
+        bank_code=details.bank_code,
+        country=details.country,
         currency=details.currency,
         requested_by=requested_by,
         source=source,
@@ -287,13 +320,7 @@ def bank_change_activate(change_id: int, user: User) -> BankAccountChange:
         raise _sod_error("You requested this bank-detail change; another controller must activate it.")
     if change.state != BankAccountChangeState.VERIFIED:
         raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not verified.")
-    details = BankDetails(
-        iban=change.iban,
-        bic=change.bic,
-        account_number=change.account_number,
-        routing_number=change.routing_number,
-        currency=change.currency,
-    )
+    details = BankDetails.of(change)
     account = _account_for(change.counterparty, details, source=change.source, actor=user)
     before = {"bic": account.bic, "currency": account.currency, "active": account.is_active}
     BankAccount.objects.filter(pk=account.pk).update(

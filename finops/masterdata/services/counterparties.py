@@ -266,13 +266,12 @@ def _apply_bank(
     entity: LegalEntity | None,
     actor: User | None,
 ) -> tuple[BankAccountChange | None, FieldConflict | None]:
-    details = incoming.bank
-    if details is None:
+    if incoming.bank is None:
         return None, None
     active = list(counterparty.bank_accounts.filter(is_active=True).order_by("pk"))
     current = ", ".join(str(BankDetails.of(a)) for a in active) or "none"
     current_source = (counterparty.field_sources or {}).get(OwnedField.BANK_ACCOUNT, counterparty.source)
-    problems = details.errors()
+    details, problems = incoming.bank.cleaned(fallback_country=counterparty.country)
     if problems:
         message = f"{counterparty.name}: bank details from {source} refused: " + " ".join(problems.values())
         return None, FieldConflict(
@@ -291,7 +290,7 @@ def _apply_bank(
     currency = details.currency or (active[0].currency if active else home.base_currency)
     change = bank_change_record(
         counterparty=counterparty,
-        details=BankDetails(details.iban, details.bic, details.account_number, details.routing_number, currency),
+        details=details.with_currency(currency),
         entity=home,
         source=source,
         requested_by=actor,
@@ -315,11 +314,12 @@ def counterparty_upsert(
 
     data keys (all optional except name for a new record; a missing or blank value means "not
     sent", never "clear it"): name, country (ISO alpha-2), tax_id, is_blocked (bool) or status
-    ("active"|"blocked"), bank_account ({iban, bic} or {routing_number, account_number}, optional
-    currency). kind is "supplier" or "customer" and sets that role. entity is the context the
-    record arrives in (a connector's entity): it selects entity-specific systems of record and
-    is where conflicts and bank changes are queued. same_as=(source, external_id) is an explicit
-    cross-reference to a counterparty another source already sent.
+    ("active"|"blocked"), bank_account ({iban, bic} or {account_number, bank_code_kind, bank_code,
+    country}, where "routing_number" is read as an ABA bank code; optional currency). kind is
+    "supplier" or "customer" and sets that role. entity is the context the record arrives in
+    (a connector's entity): it selects entity-specific systems of record and is where conflicts
+    and bank changes are queued. same_as=(source, external_id) is an explicit cross-reference to
+    a counterparty another source already sent.
 
     Per owned field: equal value → nothing; value from the field's system of record → applied;
     an empty field → filled by any source; otherwise → not applied, a master_data_conflict

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from finops.audit.context import current_correlation_id
+from finops.masterdata.bank_identifiers import BankCodeKind
 from finops.masterdata.models import BankAccount
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine
 from integrations.connectors.base import Applied, ApplyContext, MappingError
@@ -35,7 +36,9 @@ def _account(ctx: ApplyContext, payload: dict[str, Any], *, where: str) -> BankA
     if account is None:
         by_number = own.filter(iban="", account_number=key)
         routing = fields.text(payload, "routing_number", where=where, required=False, max_length=9)
-        account = (by_number.filter(routing_number=routing) if routing else by_number).order_by("pk").first()
+        if routing:
+            by_number = by_number.filter(bank_code_kind=BankCodeKind.ABA, bank_code=routing)
+        account = by_number.order_by("pk").first()
     if account is None:
         raise MappingError(f"{where}: {key} is not one of {ctx.connector.entity.code}'s bank accounts.")
     return account

@@ -69,6 +69,7 @@ def hostile_world(entity_de, admin_de):
         counterparty=changed,
         bank_account=account,
         iban=account.iban,
+        country=account.country,
         currency="EUR",
         external_id="c1",
     )

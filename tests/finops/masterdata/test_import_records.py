@@ -76,11 +76,11 @@ def test_own_bank_accounts_by_iban_or_routing_and_account(run_import):
 
     assert (first["created"], again["unchanged"], again["created"]) == (2, 2, 0)
     eur = BankAccount.objects.get(iban="DE89370400440532013000")
-    usd = BankAccount.objects.get(routing_number="021000021", account_number="123456789")
+    usd = BankAccount.objects.get(bank_code_kind="aba", bank_code="021000021", account_number="123456789")
     assert eur.entity.code == "DE01"
     assert eur.counterparty is None
     assert usd.entity.code == "US01"
-    assert usd.external_id == "021000021/123456789"
+    assert usd.external_id == "US:aba:021000021:123456789"
 
 
 def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_for_verification(run_import):
