@@ -232,6 +232,9 @@ class ExternalRef(models.Model):
         return f"{self.source}:{self.external_id} → {self.object_type}#{self.object_id}"
 
 
+MANUAL_SOURCE = "manual"  # a change a person requested on the page; any other source is a system
+
+
 class BankAccountChange(AccountIdentifierMixin, SourcedModel):
     """A request to add or change a counterparty's bank details. Payments to the new details
     wait until the change is active; the requester can never verify it."""
@@ -277,6 +280,14 @@ class BankAccountChange(AccountIdentifierMixin, SourcedModel):
                 condition=Q(activated_by__isnull=True) | ~Q(activated_by=models.F("requested_by")),
                 name="bankaccountchange_activator_is_not_requester",
             ),
+            # a change no person asked for (from an import or a connector) needs two people: one
+            # verifies it by call-back, another activates it
+            models.CheckConstraint(
+                condition=Q(activated_by__isnull=True)
+                | Q(source=MANUAL_SOURCE)
+                | ~Q(activated_by=models.F("verified_by")),
+                name="bankaccountchange_system_change_two_people",
+            ),
             *identifier_constraints("bankaccountchange"),
             currency_check("currency", "bankaccountchange_currency_iso"),
         ]
@@ -286,6 +297,10 @@ class BankAccountChange(AccountIdentifierMixin, SourcedModel):
 
     def _fallback_country(self) -> str:
         return self.counterparty.country if self.counterparty_id and self.counterparty else ""
+
+    @property
+    def is_from_a_system(self) -> bool:
+        return self.source != MANUAL_SOURCE
 
     @property
     def is_pending(self) -> bool:

@@ -77,6 +77,16 @@ def bank_change_can_decide(*, user: User, change: BankAccountChange) -> bool:
     )
 
 
+def bank_change_can_activate(*, user: User, change: BankAccountChange) -> bool:
+    """A verified change is activated by a controller who did not request it and, for a change from
+    a system, did not verify it either."""
+    return (
+        change.state == BankAccountChangeState.VERIFIED
+        and bank_change_can_decide(user=user, change=change)
+        and not (change.is_from_a_system and change.verified_by_id == user.pk)
+    )
+
+
 def bank_account_hold_reason(account: BankAccount) -> str:
     """Why payments to `account` must wait, or "" when it may be paid."""
     pending = (

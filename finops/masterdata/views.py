@@ -18,6 +18,7 @@ from finops.masterdata.forms import BankAccountForm, BankChangeRejectForm
 from finops.masterdata.selectors import (
     bank_account_get,
     bank_account_list,
+    bank_change_can_activate,
     bank_change_can_decide,
     bank_change_get,
     bank_change_list,
@@ -185,6 +186,7 @@ def _bankchange_page(
     ctx = {
         "change": change,
         "can_decide": bank_change_can_decide(user=request.user, change=change),
+        "can_activate": bank_change_can_activate(user=request.user, change=change),
         "is_requester": change.requested_by_id == request.user.pk,
         "active_accounts": change.counterparty.bank_accounts.filter(is_active=True, currency=change.currency),
         "held_payments": waiting[:100] if waiting is not None else [],

@@ -318,6 +318,11 @@ def bank_change_activate(change_id: int, user: User) -> BankAccountChange:
     require_entity_perm(user, APPROVE_BANK_CHANGES, change.entity)
     if change.requested_by_id == user.pk:
         raise _sod_error("You requested this bank-detail change; another controller must activate it.")
+    if change.is_from_a_system and change.verified_by_id == user.pk:
+        raise _sod_error(
+            f"You verified this change from {change.source}; another controller must activate it (two people "
+            "for details no person asked for)."
+        )
     if change.state != BankAccountChangeState.VERIFIED:
         raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not verified.")
     details = BankDetails.of(change)
