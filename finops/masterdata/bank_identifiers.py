@@ -61,6 +61,18 @@ _SHORT_LABEL: dict[str, str] = {
     K.AU_BSB: "BSB",
     K.IN_IFSC: "IFSC",
 }
+# The currency an account in a country is held in when its details do not say (a counterparty's
+# account is in its own country's currency, never in that of the entity that happened to sync it).
+_EURO = "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MC MT NL PT SI SK SM VA AD ME XK"
+COUNTRY_CURRENCY: dict[str, str] = {
+    **dict.fromkeys(_EURO.split(), "EUR"),
+    **{"GB": "GBP", "GG": "GBP", "JE": "GBP", "IM": "GBP", "US": "USD", "PR": "USD", "CA": "CAD"},
+    **{"CH": "CHF", "LI": "CHF", "HU": "HUF", "PL": "PLN", "CZ": "CZK", "SE": "SEK", "DK": "DKK"},
+    **{"NO": "NOK", "IS": "ISK", "RO": "RON", "BG": "BGN", "RS": "RSD", "TR": "TRY", "UA": "UAH"},
+    **{"AU": "AUD", "NZ": "NZD", "IN": "INR", "JP": "JPY", "CN": "CNY", "HK": "HKD", "SG": "SGD"},
+    **{"KR": "KRW", "TW": "TWD", "MX": "MXN", "BR": "BRL", "ZA": "ZAR", "AE": "AED", "SA": "SAR"},
+    **{"IL": "ILS", "TH": "THB", "MY": "MYR", "ID": "IDR", "PH": "PHP", "VN": "VND", "CL": "CLP"},
+}
 ACCOUNT_NUMBER_MAX = 34
 _ACCOUNT_NUMBER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ./-]*[A-Za-z0-9])?")
 _DIGITS = re.compile(r"[0-9]+")

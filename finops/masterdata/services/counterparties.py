@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from finops.accounts.models import User
 from finops.audit.services import audit_record
+from finops.masterdata.bank_identifiers import COUNTRY_CURRENCY
 from finops.masterdata.models import (
     BankAccountChange,
     Counterparty,
@@ -282,12 +283,26 @@ def _apply_bank(
     pending = list(counterparty.bank_account_changes.filter(state__in=PENDING_CHANGE_STATES))
     if any(details.same_as(change) for change in pending):
         return None, None  # already asked for; a re-sent record asks nothing new
-    if source != owner and (active or pending):
-        return None, FieldConflict(OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner)
+    if source != owner:
+        # Only the system of record asks for bank details. Another source that disagrees with
+        # what the owner gave is a conflict; with nothing from the owner to compare, it is noise.
+        if active or pending:
+            return None, FieldConflict(OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner)
+        return None, None
     home = _home_entity(counterparty, entity)
     if home is None:
         raise ValidationError({"bank_account": "No legal entity exists to verify bank details in."})
-    currency = details.currency or (active[0].currency if active else home.base_currency)
+    # The account's own currency: as sent, else that of the active account it replaces in the
+    # same country, else its country's; never the currency of the entity that synced it.
+    same_country = [a.currency for a in active if a.country == details.country]
+    currency = details.currency or (same_country[0] if same_country else COUNTRY_CURRENCY.get(details.country, ""))
+    if not currency:
+        message = (
+            f"{counterparty.name}: bank details from {source} name no currency, and {details.country} has none on file."
+        )
+        return None, FieldConflict(
+            OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner, message[:200]
+        )
     change = bank_change_record(
         counterparty=counterparty,
         details=details.with_currency(currency),
@@ -325,8 +340,9 @@ def counterparty_upsert(
     an empty field → filled by any source; otherwise → not applied, a master_data_conflict
     exception is opened (dedupe key per counterparty + field) and the outcome is "conflict".
     Bank details: the same as an active account or a pending change → nothing; new details from
-    the owner (or the first details on file, from anyone) → a requested BankAccountChange, never
-    an active account; from another source → conflict; invalid IBAN/BIC → conflict naming why.
+    the owner → a requested BankAccountChange in the account's own currency (as sent, else its
+    country's), never an active account; from another source → a conflict when they disagree with
+    what is on file, nothing when nothing is; invalid details → conflict naming why.
 
     Idempotent: the same record sent again matches the same counterparty through its
     ExternalRef, finds every value equal, and writes nothing (an open conflict is found again
