@@ -24,7 +24,7 @@ def validate_bic(value: str) -> None:
 
 
 def aba_check_digit_ok(routing: str) -> bool:
-    if len(routing) != 9 or not routing.isdigit():
+    if len(routing) != 9 or not (routing.isascii() and routing.isdigit()):
         return False
     weights = (3, 7, 1) * 3
     return sum(int(d) * w for d, w in zip(routing, weights, strict=True)) % 10 == 0

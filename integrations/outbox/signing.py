@@ -33,11 +33,11 @@ def signature_verify(
     candidates: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and value.isascii() and value.isdigit():
             timestamp = int(value)
         elif key == "v1" and value:
             candidates.append(value)
     if timestamp is None or not candidates or abs(now - timestamp) > tolerance:
         return False
     expected = signature_compute(secret, body, timestamp)
-    return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
+    return any(hmac.compare_digest(expected.encode(), candidate.encode()) for candidate in candidates)
