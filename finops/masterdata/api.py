@@ -122,16 +122,8 @@ class BankAccountListApi(ScopedListAPI):
             self.permission_denied(request, message="Your role does not register bank accounts.")
         data = BankAccountInput(data=request.data, user=request.user)
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
         try:
-            account = bank_account_create(
-                actor=request.user,  # type: ignore[arg-type]
-                entity=values.pop("entity"),
-                name=values.pop("name"),
-                currency=values.pop("currency"),
-                bank_name=values.pop("bank_name"),
-                identifier=values,
-            )
+            account = bank_account_create(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from exc
         account = bank_account_get(user=request.user, pk=account.pk)  # type: ignore[arg-type]

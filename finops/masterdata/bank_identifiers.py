@@ -142,6 +142,9 @@ def bank_code_display(kind: str, code: str) -> str:
     return f"{_SHORT_LABEL.get(kind, kind)} {bank_code_written(kind, code)}"
 
 
+IDENTIFIER_COLUMNS = ("iban", "bic", "account_number", "bank_code_kind", "bank_code", "country")
+
+
 @dataclass(frozen=True)
 class AccountIdentifier:
     """An account as the world names it, cleaned (see account_identifier_clean)."""
@@ -156,6 +159,10 @@ class AccountIdentifier:
     @property
     def is_empty(self) -> bool:
         return not (self.iban or self.account_number)
+
+    def columns(self) -> dict[str, str]:
+        """The identifier as the columns of a BankAccount or BankAccountChange."""
+        return {column: getattr(self, column) for column in IDENTIFIER_COLUMNS}
 
     @property
     def routing_number(self) -> str:

@@ -6,7 +6,12 @@ from django.db.models.functions import Left, Upper
 
 from finops.core.models import SourcedModel, currency_check
 from finops.core.money import AmountField, CurrencyField
-from finops.masterdata.bank_identifiers import AccountIdentifier, BankCodeKind, account_identifier_clean
+from finops.masterdata.bank_identifiers import (
+    IDENTIFIER_COLUMNS,
+    AccountIdentifier,
+    BankCodeKind,
+    account_identifier_clean,
+)
 from finops.masterdata.states import BANK_ACCOUNT_CHANGE_TRANSITIONS, BankAccountChangeState
 from finops.masterdata.validators import validate_bic, validate_iban
 
@@ -110,9 +115,7 @@ class AccountIdentifierMixin(models.Model):
 
     @property
     def identifier(self) -> AccountIdentifier:
-        return AccountIdentifier(
-            self.iban, self.bic, self.account_number, self.bank_code_kind, self.bank_code, self.country
-        )
+        return AccountIdentifier(**{column: getattr(self, column) for column in IDENTIFIER_COLUMNS})
 
     @property
     def routing_number(self) -> str:
@@ -148,8 +151,8 @@ class AccountIdentifierMixin(models.Model):
         )
         if problems:
             raise ValidationError(problems)
-        for column in ("iban", "bic", "account_number", "bank_code_kind", "bank_code", "country"):
-            setattr(self, column, getattr(identifier, column))
+        for column, value in identifier.columns().items():
+            setattr(self, column, value)
 
 
 class BankAccount(AccountIdentifierMixin, SourcedModel):

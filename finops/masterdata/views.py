@@ -104,16 +104,8 @@ def bankaccount_create_view(request: AuthedRequest) -> HttpResponseBase:
     entities = entities_for(request.user, ADMINISTER_ENTITY)
     form = BankAccountForm(request.POST or None, entities=entities)
     if request.method == "POST" and form.is_valid():
-        values = dict(form.cleaned_data)
         try:
-            account = bank_account_create(
-                actor=request.user,
-                entity=values.pop("entity"),
-                name=values.pop("name"),
-                currency=values.pop("currency"),
-                bank_name=values.pop("bank_name"),
-                identifier=values,
-            )
+            account = bank_account_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for field, problems in exc.message_dict.items():
                 form.add_error("bank_code" if field == "routing_number" else field, problems)

@@ -113,12 +113,7 @@ def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | No
             account = BankAccount.objects.create(
                 entity=item.entity,
                 name=item.name,
-                iban=item.account.iban,
-                bic=item.account.bic,
-                account_number=item.account.account_number,
-                bank_code_kind=item.account.bank_code_kind,
-                bank_code=item.account.bank_code,
-                country=item.account.country,
+                **item.account.columns(),
                 currency=item.currency,
                 source=source,
                 external_id=":".join(part for part in item.account.key[1:] if part)[:128],

@@ -3,8 +3,6 @@ and POST /api/bank-accounts/); files of them come through import_records bank_ac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -27,14 +25,18 @@ def bank_account_create(
     entity: LegalEntity,
     name: str,
     currency: str,
-    identifier: Mapping[str, str],
     bank_name: str = "",
+    **identifier: str,
 ) -> BankAccount:
     """Register one of the entity's own accounts: an IBAN, or an account number in its country
     (the entity's unless given) with the bank code its payments need. ValidationError names each
     field that is wrong, or the field of an account already on file. Not idempotent: the same
-    account twice is refused (the database refuses it too)."""
+    account twice is refused (the database refuses it too). identifier: iban, bic, account_number,
+    bank_code_kind, bank_code, country, routing_number (any may be blank; other names are refused)."""
     require_entity_perm(actor, ADMINISTER_ENTITY, entity)
+    unknown = set(identifier) - set(IDENTIFIER_FIELDS)
+    if unknown:
+        raise ValidationError({field: "Not a field of a bank account." for field in sorted(unknown)})
     account, problems = account_identifier_clean(
         **{field: str(identifier.get(field) or "") for field in IDENTIFIER_FIELDS}, fallback_country=entity.country
     )
@@ -55,12 +57,7 @@ def bank_account_create(
             created = BankAccount.objects.create(
                 entity=entity,
                 name=name.strip(),
-                iban=account.iban,
-                bic=account.bic,
-                account_number=account.account_number,
-                bank_code_kind=account.bank_code_kind,
-                bank_code=account.bank_code,
-                country=account.country,
+                **account.columns(),
                 currency=currency,
                 bank_name=bank_name.strip(),
                 source="manual",

@@ -30,17 +30,11 @@ from finops.payables.states import PaymentState
 
 
 @dataclass(frozen=True)
-class BankDetails:
-    """Bank details as a source sent them: an IBAN, or an account number in its country with a
-    bank code of a stated kind (finops.masterdata.bank_identifiers), plus BIC and currency.
-    cleaned() puts them in canonical form; compare only cleaned details."""
+class BankDetails(AccountIdentifier):
+    """Bank details as a source sent them: an account identifier (finops.masterdata.
+    bank_identifiers) and the account's currency. cleaned() puts them in canonical form; compare
+    only cleaned details."""
 
-    iban: str = ""
-    bic: str = ""
-    account_number: str = ""
-    bank_code_kind: str = ""
-    bank_code: str = ""
-    country: str = ""
     currency: str = ""
 
     @classmethod
@@ -65,52 +59,18 @@ class BankDetails:
 
     @classmethod
     def of(cls, obj: BankAccount | BankAccountChange) -> BankDetails:
-        return cls(obj.iban, obj.bic, obj.account_number, obj.bank_code_kind, obj.bank_code, obj.country, obj.currency)
-
-    @property
-    def account(self) -> AccountIdentifier:
-        return AccountIdentifier(
-            self.iban, self.bic, self.account_number, self.bank_code_kind, self.bank_code, self.country
-        )
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.iban or self.account_number)
-
-    @property
-    def routing_number(self) -> str:
-        return self.account.routing_number
-
-    def __str__(self) -> str:
-        return str(self.account)
+        return cls(**obj.identifier.columns(), currency=obj.currency)
 
     def cleaned(self, *, fallback_country: str = "") -> tuple[BankDetails, dict[str, str]]:
         """(These details in canonical form, {field: what is wrong}); the country of an account
         without an IBAN defaults to fallback_country (the counterparty's)."""
-        account, problems = account_identifier_clean(
-            iban=self.iban,
-            bic=self.bic,
-            account_number=self.account_number,
-            bank_code_kind=self.bank_code_kind,
-            bank_code=self.bank_code,
-            country=self.country,
-            fallback_country=fallback_country,
-        )
+        account, problems = account_identifier_clean(**self.columns(), fallback_country=fallback_country)
         if self.currency:
             try:
                 validate_currency(self.currency)
             except ValidationError as exc:
                 problems["currency"] = " ".join(exc.messages)
-        cleaned = BankDetails(
-            account.iban,
-            account.bic,
-            account.account_number,
-            account.bank_code_kind,
-            account.bank_code,
-            account.country,
-            self.currency,
-        )
-        return cleaned, problems
+        return BankDetails(**account.columns(), currency=self.currency), problems
 
     def errors(self, *, fallback_country: str = "") -> dict[str, str]:
         """What is wrong with these details, per field; empty when they are valid."""
@@ -121,7 +81,7 @@ class BankDetails:
 
     def same_account(self, other: BankAccount | BankAccountChange) -> bool:
         """The same account, however either was spelt (call on cleaned details)."""
-        return self.account.key == other.identifier.key
+        return self.key == other.identifier.key
 
     def same_as(self, other: BankAccount | BankAccountChange) -> bool:
         """Same account, and the BIC agrees (a missing BIC in the incoming details is no change)."""
@@ -147,16 +107,11 @@ def _account_for(counterparty: Counterparty, details: BankDetails, *, source: st
     account = BankAccount.objects.create(
         counterparty=counterparty,
         name=counterparty.name[:200],
-        iban=details.iban,
-        bic=details.bic,
-        account_number=details.account_number,
-        bank_code_kind=details.bank_code_kind,
-        bank_code=details.bank_code,
-        country=details.country,
+        **details.columns(),
         currency=details.currency,
         is_active=False,  # payable only once a change to it is verified and activated
         source=source,
-        external_id=f"cp{counterparty.pk}:{details.account.display}"[:128],
+        external_id=f"cp{counterparty.pk}:{details.display}"[:128],
     )
     audit_record(account, action="bank_account.created", actor=actor, after={"account": str(details), "active": False})
     return account
@@ -268,12 +223,7 @@ def bank_change_record(
         entity=entity,
         counterparty=counterparty,
         bank_account=account,
-        iban=details.iban,
-        bic=details.bic or account.bic,
-        account_number=details.account_number,
-        bank_code_kind=details.bank_code_kind,
-        bank_code=details.bank_code,
-        country=details.country,
+        **{**details.columns(), "bic": details.bic or account.bic},
         currency=details.currency,
         requested_by=requested_by,
         source=source,
