@@ -152,7 +152,10 @@ def test_a_threshold_changed_in_admin_is_audited_with_before_and_after(client, s
 
 
 def test_a_system_of_record_changed_in_admin_is_audited(client, superuser, db):
-    row = FieldOwnership.objects.get(kind="supplier", field="bank_account", entity__isnull=True)
+    # made here, not taken from the migration's seed: a transactional test elsewhere may have flushed it
+    row, _ = FieldOwnership.objects.update_or_create(
+        kind="supplier", field="bank_account", entity=None, defaults={"source": "procurement", "note": "default"}
+    )
     client.force_login(superuser)
 
     client.post(
