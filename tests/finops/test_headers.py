@@ -116,3 +116,12 @@ def test_the_docs_initialiser_is_a_script_file_of_our_own_origin(client, auditor
     assert response.status_code == 200
     assert "javascript" in response.headers["Content-Type"]
     assert b"SwaggerUIBundle" in response.content
+
+
+def test_no_template_comment_leaks_into_the_page(client, clerk_de):
+    client.force_login(clerk_de)
+
+    html = client.get("/").content.decode()
+
+    assert "{#" not in html
+    assert "#}" not in html
