@@ -7,6 +7,7 @@ urlpatterns = [
     path("counterparties/", views.counterparty_list_view, name="counterparty-list"),
     path("counterparties/<int:pk>/", views.counterparty_detail_view, name="counterparty-detail"),
     path("bank-accounts/", views.bankaccount_list_view, name="bankaccount-list"),
+    path("bank-accounts/new/", views.bankaccount_create_view, name="bankaccount-create"),
     path("bank-accounts/<int:pk>/", views.bankaccount_detail_view, name="bankaccount-detail"),
     path("bank-changes/", views.bankchange_list_view, name="bankchange-list"),
     path("bank-changes/<int:pk>/", views.bankchange_detail_view, name="bankchange-detail"),

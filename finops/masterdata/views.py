@@ -1,10 +1,12 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from finops.accounts.roles import ADMINISTER_ENTITY
 from finops.accounts.selectors import entities_for
 from finops.audit.selectors import events_for_object
 from finops.core.decorators import role_required
@@ -12,10 +14,11 @@ from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
 from finops.masterdata.filters import BankAccountFilter, BankChangeFilter, CounterpartyFilter
-from finops.masterdata.forms import BankChangeRejectForm
+from finops.masterdata.forms import BankAccountForm, BankChangeRejectForm
 from finops.masterdata.selectors import (
     bank_account_get,
     bank_account_list,
+    bank_change_can_activate,
     bank_change_can_decide,
     bank_change_get,
     bank_change_list,
@@ -23,7 +26,12 @@ from finops.masterdata.selectors import (
     counterparty_list,
     held_for_account,
 )
-from finops.masterdata.services import bank_change_activate, bank_change_reject, bank_change_verify
+from finops.masterdata.services import (
+    bank_account_create,
+    bank_change_activate,
+    bank_change_reject,
+    bank_change_verify,
+)
 from finops.masterdata.sor import DEFAULT_OWNERS, field_ownership_list
 
 COUNTERPARTY_EXPORT = (
@@ -40,7 +48,9 @@ BANK_ACCOUNT_EXPORT = (
     Column("name", lambda b: b.name),
     Column("iban", lambda b: b.iban),
     Column("bic", lambda b: b.bic),
-    Column("routing_number", lambda b: b.routing_number),
+    Column("country", lambda b: b.country),
+    Column("bank_code_kind", lambda b: b.bank_code_kind),
+    Column("bank_code", lambda b: b.bank_code),
     Column("account_number", lambda b: b.account_number),
     Column("currency", lambda b: b.currency),
 )
@@ -84,6 +94,26 @@ def bankaccount_list_view(request: AuthedRequest) -> HttpResponseBase:
         filterset_class=BankAccountFilter,
         export_columns=BANK_ACCOUNT_EXPORT,
         export_name="bank-accounts",
+        context={"can_add": request.user.has_perm("masterdata.add_bankaccount")},
+    )
+
+
+@role_required("masterdata.add_bankaccount")
+def bankaccount_create_view(request: AuthedRequest) -> HttpResponseBase:
+    entities = entities_for(request.user, ADMINISTER_ENTITY)
+    form = BankAccountForm(request.POST or None, entities=entities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = bank_account_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error("bank_code" if field == "routing_number" else field, problems)
+        else:
+            messages.success(request, f"{account.name} ({account.display_identifier}) is registered.")
+            return redirect("masterdata:bankaccount-detail", pk=account.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "masterdata/bankaccount_form.html", {"form": form, "has_entities": entities.exists()}, status=status
     )
 
 
@@ -106,7 +136,9 @@ BANK_CHANGE_EXPORT = (
     Column("counterparty", lambda c: c.counterparty.name),
     Column("iban", lambda c: c.iban),
     Column("bic", lambda c: c.bic),
-    Column("routing_number", lambda c: c.routing_number),
+    Column("country", lambda c: c.country),
+    Column("bank_code_kind", lambda c: c.bank_code_kind),
+    Column("bank_code", lambda c: c.bank_code),
     Column("account_number", lambda c: c.account_number),
     Column("currency", lambda c: c.currency),
     Column("state", lambda c: c.state),
@@ -140,6 +172,7 @@ def _bankchange_page(
     ctx = {
         "change": change,
         "can_decide": bank_change_can_decide(user=request.user, change=change),
+        "can_activate": bank_change_can_activate(user=request.user, change=change),
         "is_requester": change.requested_by_id == request.user.pk,
         "active_accounts": change.counterparty.bank_accounts.filter(is_active=True, currency=change.currency),
         "held_payments": held_for_account(request.user, change.bank_account_id) if change.bank_account_id else [],

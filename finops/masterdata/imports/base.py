@@ -19,7 +19,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 
 from finops.core.money import minor_units
-from finops.masterdata.validators import aba_check_digit_ok, normalize_iban, validate_bic, validate_iban
+from finops.masterdata.validators import normalize_iban, validate_bic, validate_iban
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_REPORTED_PROBLEMS = 50
@@ -275,13 +275,6 @@ class Checker:
     def bic(self, row: Row, column: str = "bic") -> str:
         value = row[column].upper()
         return self._validated(row, column, value, validate_bic) if value else ""
-
-    def routing(self, row: Row, column: str = "routing_number") -> str:
-        value = row[column]
-        if value and not aba_check_digit_ok(value):
-            self.fail(row, column, f"{value!r} is not a valid ABA routing number (nine digits, check digit).")
-            return ""
-        return value
 
     def unique(self, row: Row, key: tuple[str, ...], column: str, seen: dict[tuple[str, ...], int]) -> bool:
         """False (and a problem) when the same key was on an earlier line of the file."""

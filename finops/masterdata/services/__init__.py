@@ -1,5 +1,6 @@
 """Every write on master data. Split by business event; import from here."""
 
+from finops.masterdata.services.bank_accounts import bank_account_create
 from finops.masterdata.services.bank_changes import (
     BankDetails,
     bank_change_activate,
@@ -21,6 +22,7 @@ __all__ = [
     "FieldConflict",
     "Outcome",
     "UpsertResult",
+    "bank_account_create",
     "bank_change_activate",
     "bank_change_record",
     "bank_change_reject",

@@ -76,11 +76,11 @@ def test_own_bank_accounts_by_iban_or_routing_and_account(run_import):
 
     assert (first["created"], again["unchanged"], again["created"]) == (2, 2, 0)
     eur = BankAccount.objects.get(iban="DE89370400440532013000")
-    usd = BankAccount.objects.get(routing_number="021000021", account_number="123456789")
+    usd = BankAccount.objects.get(bank_code_kind="aba", bank_code="021000021", account_number="123456789")
     assert eur.entity.code == "DE01"
     assert eur.counterparty is None
     assert usd.entity.code == "US01"
-    assert usd.external_id == "021000021/123456789"
+    assert usd.external_id == "US:aba:021000021:123456789"
 
 
 def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_for_verification(run_import):
@@ -89,6 +89,9 @@ def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_fo
     suppliers = run_import("suppliers", SUPPLIERS)
     customers = run_import("customers", CUSTOMERS)
     again = run_import("suppliers", SUPPLIERS)
+    asked_by_the_erp = BankAccountChange.objects.count()
+    run_import("suppliers", SUPPLIERS, source="procurement")  # the system of record for supplier bank details
+    run_import("suppliers", SUPPLIERS, source="procurement")
 
     assert (suppliers["created"], suppliers["rows"]) == (2, 2)
     assert (customers["created"], customers["updated"]) == (1, 1)  # S-2 is now a customer too
@@ -99,8 +102,9 @@ def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_fo
     acme = Counterparty.objects.get(external_id="S-1")
     assert acme.tax_id == "DE123456789"
     assert not acme.bank_accounts.filter(is_active=True).exists(), "bank details are never active on import"
+    assert asked_by_the_erp == 0, "the ERP does not own supplier bank details"
     change = BankAccountChange.objects.get(counterparty=acme)
-    assert (change.state, change.iban, change.source) == ("requested", "DE89370400440532013000", "erp")
+    assert (change.state, change.iban, change.source) == ("requested", "DE89370400440532013000", "procurement")
     assert BankAccountChange.objects.count() == 1, "re-importing asks for nothing new"
 
 
