@@ -260,7 +260,7 @@ def test_the_progress_bar_is_determinate_when_the_total_is_known(client, admin_d
 
     html = client.get(reverse("integrations:run-progress", args=[run.pk]), **HX).content.decode()
 
-    assert '<progress class="w-full" max="100" value="25"' in html
+    assert '<progress max="100" value="25"' in html
     assert "50 of 200 records (25%)" in html
     assert 'hx-trigger="every 1s"' in html
 
