@@ -87,5 +87,5 @@ def test_the_test_target_sets_up_the_browser_and_ci_still_calls_it():
     ci = (REPO / ".ci/run").read_text()
 
     assert "unit: install-dev browser" in makefile
-    assert "test: lint typecheck migrations-check unit" in makefile
+    assert "test: lint layers typecheck migrations-check unit" in makefile
     assert ci.rstrip().endswith("make test")
