@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 WORKERS ?= 2
 
-.PHONY: demo test lint layers typecheck migrations-check unit bench install install-dev clean-demo
+.PHONY: demo test lint layers typecheck migrations-check unit browser bench install install-dev clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,11 @@ typecheck: install-dev
 migrations-check: install-dev
 	DJANGO_SETTINGS_MODULE=finops.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-unit: install-dev
+# Debian's Chromium for the browser tests: installed with apt-get (as root) where missing.
+browser:
+	@bash .ci/ensure-chromium
+
+unit: install-dev browser
 	$(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 test: lint layers typecheck migrations-check unit

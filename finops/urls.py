@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("", include("finops.dashboards.urls")),
@@ -19,6 +20,12 @@ urlpatterns = [
     path("events/", include("integrations.outbox.urls")),
     path("api/", include("finops.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # signed-in users only (the schema answers 401/403 to others, the docs send them to sign in);
+    # the split view serves its initialiser as a script file, which the Content-Security-Policy allows
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")),
+        name="api-docs",
+    ),
     path("django-admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from finops.accounts.models import User
 from finops.masterdata.models import LegalEntity
 from integrations.connectors import spec_for
+from integrations.egress import validate_outbound_url
 from integrations.models import Connector
 from integrations.services import SETTING_FIELDS, mapping_clean
 
@@ -56,6 +57,7 @@ class ConnectorForm(forms.ModelForm):  # type: ignore[type-arg]
         assume_scheme="https",
         label="Base URL",
         help_text="Of the system's HTTP API. SFTP connectors leave it blank: host and port are in their mapping.",
+        validators=[validate_outbound_url],
     )
 
     class Meta:

@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Sequence
 
 SIGNATURE_HEADER = "FCT-Signature"  # on what we send
 EVENT_ID_HEADER = "FCT-Event-Id"
 DEFAULT_TOLERANCE_SECONDS = 300
+# ASCII only: str.isdigit() and \d accept "²" and other digits int() refuses or reads differently.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_HEX = re.compile(r"[0-9a-fA-F]{1,128}")
 
 
 class SignatureError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class MalformedSignature(SignatureError):
+    """The header is there but is not `t=<digits>,v1=<hex>`: a bad request, not a forgery."""
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -45,13 +53,17 @@ def _parse(header: str) -> tuple[int, list[str]]:
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
         if key == "t":
-            if not value.isdigit() or timestamp is not None:
-                raise SignatureError("malformed signature header")
+            if not _TIMESTAMP.fullmatch(value) or timestamp is not None:
+                raise MalformedSignature("malformed signature header")
             timestamp = int(value)
         elif key == "v1" and value:
+            if not _HEX.fullmatch(value.strip()):
+                raise MalformedSignature("malformed signature header")
             signatures.append(value.strip().lower())
+    if not header:
+        raise SignatureError("missing signature header")
     if timestamp is None or not signatures:
-        raise SignatureError("malformed signature header" if header else "missing signature header")
+        raise MalformedSignature("malformed signature header")
     return timestamp, signatures
 
 

@@ -82,6 +82,7 @@ class OwnBankAccountFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Operating account {n}")
     iban = factory.Sequence(_iban)
     bic = "COBADEFFXXX"
+    country = factory.LazyAttribute(lambda o: o.iban[:2] if o.iban else (o.entity.country if o.entity else ""))
     currency = "EUR"
     source = "test"
     external_id = factory.Sequence(lambda n: f"BA-{n}")
@@ -91,6 +92,7 @@ class CounterpartyBankAccountFactory(OwnBankAccountFactory):
     entity = None
     counterparty = factory.SubFactory(CounterpartyFactory)
     iban = factory.Sequence(lambda n: _iban(n + 50_000))
+    country = factory.LazyAttribute(lambda o: o.iban[:2] if o.iban else o.counterparty.country)
 
 
 class InvoiceFactory(DjangoModelFactory):

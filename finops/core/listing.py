@@ -6,6 +6,7 @@ Views pass an already entity-scoped queryset (from a selector); this module neve
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,9 @@ from django_filters import FilterSet
 
 PAGE_SIZE = 25
 EXPORT_LIMIT = 100_000
+# OWASP's CSV injection rule: a spreadsheet reads a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -32,13 +36,26 @@ class _Echo:
         return value
 
 
+def csv_cell(value: object) -> str:
+    """One exported cell, safe to open in a spreadsheet: text beginning with =, +, -, @, tab or CR
+    gets a leading single quote, so it shows as text and is never evaluated. A plain number
+    (digits with an optional minus and decimal part, like a balance of -12.50) is left as it is:
+    it cannot form a formula, and quoting it would make it text nobody can add up."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _export(rows: QuerySet[Any], columns: Sequence[Column], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
         yield writer.writerow([c.label for c in columns])
         for row in rows[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            yield writer.writerow(["" if (v := c.value(row)) is None else str(v) for c in columns])
+            yield writer.writerow([csv_cell(c.value(row)) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -3,6 +3,7 @@ from django.http import HttpRequest
 from guardian.admin import GuardedModelAdmin
 
 from finops.accounts.roles import Role
+from finops.audit.admin import AuditedAdmin
 from finops.masterdata.models import (
     BankAccount,
     BankAccountChange,
@@ -14,7 +15,10 @@ from finops.masterdata.models import (
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(GuardedModelAdmin):  # type: ignore[misc]
+class LegalEntityAdmin(AuditedAdmin, GuardedModelAdmin):  # type: ignore[misc]
+    """The approval threshold is payment policy: every edit here is audited with before/after."""
+
+    audited_fields = ("code", "name", "country", "base_currency", "dual_approval_threshold")
     list_display = ["code", "name", "country", "base_currency", "dual_approval_threshold"]
     search_fields = ["code", "name"]
 
@@ -27,12 +31,23 @@ class CounterpartyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     filter_horizontal = ["entities"]
 
 
+IDENTIFIER_FIELDS = ("iban", "bic", "account_number", "bank_code_kind", "bank_code", "country")
+
+
 @admin.register(BankAccount)
 class BankAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "entity", "counterparty", "iban", "bic", "routing_number", "account_number", "currency"]
+    """Our own accounts are edited here (their identifiers checked by BankAccount.clean()). A
+    counterparty's account is read-only here: new details and switching an account on go through
+    a BankAccountChange (requested, verified by call-back, activated), never through admin."""
+
+    list_display = ["name", "entity", "counterparty", "display_identifier", "bic", "country", "currency", "is_active"]
     list_filter = ["entity", "currency"]
     search_fields = ["name", "iban", "account_number"]
-    raw_id_fields = ["counterparty"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: BankAccount | None = None) -> tuple[str, ...]:
+        if obj is not None and obj.counterparty_id:
+            return ("counterparty", "entity", *IDENTIFIER_FIELDS, "currency", "is_active")
+        return ("counterparty",)
 
 
 @admin.register(ExternalRef)
@@ -49,9 +64,11 @@ def _is_admin(request: HttpRequest) -> bool:
 
 
 @admin.register(FieldOwnership)
-class FieldOwnershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Systems of record. Writes here are configuration, audited by Django's admin log."""
+class FieldOwnershipAdmin(AuditedAdmin):
+    """Systems of record: who may change what (bank details included). Every add, change and
+    delete is audited with before/after."""
 
+    audited_fields = ("kind", "field", "source", "entity", "note")
     list_display = ["kind", "field", "source", "entity", "note", "updated_at"]
     list_filter = ["kind", "field", "source", "entity"]
     list_editable = ["source"]

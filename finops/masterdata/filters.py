@@ -2,7 +2,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from finops.core.filters import EntityFilter
-from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty
+from finops.masterdata.bank_identifiers import normalize_account_number
+from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, normalized_account_number
 from finops.masterdata.states import BankAccountChangeState
 
 ROLE_CHOICES = (("supplier", "Suppliers"), ("customer", "Customers"))
@@ -38,10 +39,11 @@ class BankAccountFilter(django_filters.FilterSet):
 
     def search(self, rows: QuerySet[BankAccount], name: str, value: str) -> QuerySet[BankAccount]:
         compact = "".join(value.split()).upper()
-        return rows.filter(
+        number = normalize_account_number(value)
+        return rows.annotate(normalized_number=normalized_account_number()).filter(
             Q(name__icontains=value)
             | Q(iban__icontains=compact)
-            | Q(account_number=value)
+            | (Q(normalized_number=number) if number else Q(pk__in=[]))
             | Q(bank_name__icontains=value)
         )
 
@@ -57,6 +59,9 @@ class BankChangeFilter(django_filters.FilterSet):
 
     def search(self, rows: QuerySet[BankAccountChange], name: str, value: str) -> QuerySet[BankAccountChange]:
         compact = "".join(value.split()).upper()
-        return rows.filter(
-            Q(counterparty__name__icontains=value) | Q(iban__icontains=compact) | Q(account_number=value)
+        number = normalize_account_number(value)
+        return rows.annotate(normalized_number=normalized_account_number()).filter(
+            Q(counterparty__name__icontains=value)
+            | Q(iban__icontains=compact)
+            | (Q(normalized_number=number) if number else Q(pk__in=[]))
         )

@@ -7,7 +7,13 @@ from finops.accounts.models import User
 from finops.accounts.roles import APPROVE_BANK_CHANGES
 from finops.accounts.selectors import entities_for
 from finops.core.scoping import scoped, scoped_get
-from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, ExternalRef
+from finops.masterdata.models import (
+    BankAccount,
+    BankAccountChange,
+    Counterparty,
+    ExternalRef,
+    normalized_account_number,
+)
 from finops.masterdata.states import BankAccountChangeState
 
 
@@ -30,6 +36,20 @@ def bank_account_list(*, user: User) -> QuerySet[BankAccount]:
 
 def bank_account_get(*, user: User, pk: int) -> BankAccount:
     return scoped_get(bank_account_list(user=user), user, pk=pk)
+
+
+def own_bank_account_by_key(key: tuple[str, ...]) -> BankAccount | None:
+    """Our own account with this identifier key (AccountIdentifier.key), in any entity."""
+    own = BankAccount.objects.filter(entity__isnull=False).select_related("entity")
+    if key[0] == "iban":
+        return own.filter(iban=key[1]).first()
+    _, country, kind, code, number = key
+    return (
+        own.filter(iban="", country=country, bank_code_kind=kind, bank_code=code)
+        .annotate(normalized_number=normalized_account_number())
+        .filter(normalized_number=number)
+        .first()
+    )
 
 
 PENDING_CHANGE_STATES = (BankAccountChangeState.REQUESTED, BankAccountChangeState.VERIFIED)
@@ -75,6 +95,16 @@ def held_for_account(user: User, bank_account_id: int, *, limit: int = 100) -> l
     for finder in _HELD_FINDERS:
         held.extend(finder(user, bank_account_id)[: limit - len(held)])
     return held
+
+
+def bank_change_can_activate(*, user: User, change: BankAccountChange) -> bool:
+    """A verified change is activated by a controller who did not request it and, for a change from
+    a system, did not verify it either."""
+    return (
+        change.state == BankAccountChangeState.VERIFIED
+        and bank_change_can_decide(user=user, change=change)
+        and not (change.is_from_a_system and change.verified_by_id == user.pk)
+    )
 
 
 def bank_account_hold_reason(account: BankAccount) -> str:

@@ -24,12 +24,13 @@ def validate_bic(value: str) -> None:
 
 
 def aba_check_digit_ok(routing: str) -> bool:
-    if len(routing) != 9 or not routing.isdigit():
+    if len(routing) != 9 or not (routing.isascii() and routing.isdigit()):
         return False
     weights = (3, 7, 1) * 3
     return sum(int(d) * w for d, w in zip(routing, weights, strict=True)) % 10 == 0
 
 
 def validate_routing_number(value: str) -> None:
+    """Kept for migration 0001; ABA codes are checked in bank_identifiers.bank_code_clean."""
     if not aba_check_digit_ok(value):
         raise ValidationError(f"{value} is not a valid ABA routing number (nine digits, check digit).")

@@ -7,17 +7,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from finops.accounts.roles import ADMINISTER_ENTITY
-from finops.accounts.selectors import administered_entities, entities_for, require_entity_perm
+from finops.accounts.selectors import entities_for, require_entity_perm
 from finops.audit.selectors import events_for_object
 from finops.core.decorators import role_required
 from finops.core.http import AuthedRequest
 from finops.core.listing import Column, render_list
 from finops.core.workflow import WorkflowError
 from finops.masterdata.filters import BankAccountFilter, BankChangeFilter, CounterpartyFilter
-from finops.masterdata.forms import BankChangeRejectForm, HouseAccountForm
+from finops.masterdata.forms import BankAccountEditForm, BankAccountForm, BankChangeRejectForm
 from finops.masterdata.selectors import (
     bank_account_get,
     bank_account_list,
+    bank_change_can_activate,
     bank_change_can_decide,
     bank_change_get,
     bank_change_list,
@@ -26,11 +27,11 @@ from finops.masterdata.selectors import (
     held_for_account,
 )
 from finops.masterdata.services import (
+    bank_account_create,
+    bank_account_update,
     bank_change_activate,
     bank_change_reject,
     bank_change_verify,
-    house_account_create,
-    house_account_update,
 )
 from finops.masterdata.sor import DEFAULT_OWNERS, field_ownership_list
 
@@ -48,7 +49,9 @@ BANK_ACCOUNT_EXPORT = (
     Column("name", lambda b: b.name),
     Column("iban", lambda b: b.iban),
     Column("bic", lambda b: b.bic),
-    Column("routing_number", lambda b: b.routing_number),
+    Column("country", lambda b: b.country),
+    Column("bank_code_kind", lambda b: b.bank_code_kind),
+    Column("bank_code", lambda b: b.bank_code),
     Column("account_number", lambda b: b.account_number),
     Column("currency", lambda b: b.currency),
 )
@@ -92,61 +95,51 @@ def bankaccount_list_view(request: AuthedRequest) -> HttpResponseBase:
         filterset_class=BankAccountFilter,
         export_columns=BANK_ACCOUNT_EXPORT,
         export_name="bank-accounts",
-        context={"can_add": _may_add_accounts(request)},
+        context={"can_add": request.user.has_perm("masterdata.add_bankaccount")},
     )
 
 
-def _may_add_accounts(request: AuthedRequest) -> bool:
-    return request.user.has_perm("masterdata.add_bankaccount") and administered_entities(request.user).exists()
-
-
-def _house_account_form_page(
-    request: AuthedRequest, form: HouseAccountForm, *, account: object = None, has_entities: bool = True
-) -> HttpResponseBase:
-    status = 422 if request.method == "POST" else 200
-    ctx = {"form": form, "account": account, "has_entities": has_entities}
-    return render(request, "masterdata/house_account_form.html", ctx, status=status)
-
-
-def _errors_to(form: HouseAccountForm, exc: ValidationError) -> None:
-    for field, problems in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
-
-
-@role_required("masterdata.add_bankaccount")
-def bankaccount_add_view(request: AuthedRequest) -> HttpResponseBase:
-    """Add one of our accounts; ?iban= or ?account_number= (from a refused bank file) fills it in."""
-    entities = administered_entities(request.user)
-    prefill = {k: request.GET[k] for k in ("iban", "account_number", "entity") if request.GET.get(k)}
-    form = HouseAccountForm(request.POST or None, entities=entities, initial=prefill)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = house_account_create(
-                actor=request.user, entity=form.cleaned_data["entity"], data=form.data_for_service()
-            )
-        except ValidationError as exc:
-            _errors_to(form, exc)
-        else:
-            messages.success(request, f"{account.name} ({account.display_identifier}) is added.")
-            return redirect("masterdata:bankaccount-detail", pk=account.pk)
-    return _house_account_form_page(request, form, has_entities=entities.exists())
+EDITABLE = ("name", "currency", "iban", "bic", "account_number", "bank_code_kind", "bank_code", "country", "bank_name")
 
 
 @role_required("masterdata.change_bankaccount")
 def bankaccount_edit_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
     account = bank_account_get(user=request.user, pk=pk)  # 404 outside the user's entities
     require_entity_perm(request.user, ADMINISTER_ENTITY, account.entity)  # type: ignore[arg-type]  # 403 to others
-    initial = {field: getattr(account, field) for field in HouseAccountForm.base_fields if field != "entity"}
-    form = HouseAccountForm(request.POST or None, initial=initial)
+    initial = {field: getattr(account, field) for field in (*EDITABLE, "is_active")}
+    form = BankAccountEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            house_account_update(actor=request.user, account_id=account.pk, data=form.data_for_service())
+            bank_account_update(actor=request.user, account_id=account.pk, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to(form, exc)
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
         else:
-            messages.success(request, f"{account.name} is saved.")
+            messages.success(request, f"{form.cleaned_data['name']} is saved.")
             return redirect("masterdata:bankaccount-detail", pk=account.pk)
-    return _house_account_form_page(request, form, account=account)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "masterdata/bankaccount_form.html", {"form": form, "account": account}, status=status)
+
+
+@role_required("masterdata.add_bankaccount")
+def bankaccount_create_view(request: AuthedRequest) -> HttpResponseBase:
+    entities = entities_for(request.user, ADMINISTER_ENTITY)
+    # ?iban= or ?account_number= fills the form in (a bank file refused for an account we lack links here)
+    prefill = {field: request.GET[field] for field in ("iban", "account_number") if request.GET.get(field)}
+    form = BankAccountForm(request.POST or None, entities=entities, initial=prefill)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = bank_account_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error("bank_code" if field == "routing_number" else field, problems)
+        else:
+            messages.success(request, f"{account.name} ({account.display_identifier}) is registered.")
+            return redirect("masterdata:bankaccount-detail", pk=account.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "masterdata/bankaccount_form.html", {"form": form, "has_entities": entities.exists()}, status=status
+    )
 
 
 @role_required("masterdata.view_bankaccount")
@@ -160,7 +153,7 @@ def bankaccount_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase
             "statements": account.statements.order_by("-statement_on")[:10],
             "events": events_for_object(account),
             "can_edit": request.user.has_perm("masterdata.change_bankaccount")
-            and administered_entities(request.user).filter(pk=account.entity_id or 0).exists(),
+            and entities_for(request.user, ADMINISTER_ENTITY).filter(pk=account.entity_id or 0).exists(),
         },
     )
 
@@ -170,7 +163,9 @@ BANK_CHANGE_EXPORT = (
     Column("counterparty", lambda c: c.counterparty.name),
     Column("iban", lambda c: c.iban),
     Column("bic", lambda c: c.bic),
-    Column("routing_number", lambda c: c.routing_number),
+    Column("country", lambda c: c.country),
+    Column("bank_code_kind", lambda c: c.bank_code_kind),
+    Column("bank_code", lambda c: c.bank_code),
     Column("account_number", lambda c: c.account_number),
     Column("currency", lambda c: c.currency),
     Column("state", lambda c: c.state),
@@ -204,6 +199,7 @@ def _bankchange_page(
     ctx = {
         "change": change,
         "can_decide": bank_change_can_decide(user=request.user, change=change),
+        "can_activate": bank_change_can_activate(user=request.user, change=change),
         "is_requester": change.requested_by_id == request.user.pk,
         "active_accounts": change.counterparty.bank_accounts.filter(is_active=True, currency=change.currency),
         "held_payments": held_for_account(request.user, change.bank_account_id) if change.bank_account_id else [],

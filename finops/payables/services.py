@@ -188,6 +188,11 @@ def batch_decline(*, batch_id: int, approver: User, reason: str) -> PaymentBatch
     require_not_maker(
         approver, batch.created_by_id, batch.submitted_by_id, message="The maker of a batch cannot decide on it."
     )
+    if batch.state != BatchState.PENDING_APPROVAL:
+        raise WorkflowError(f"Batch {batch.external_id} is {batch.get_state_display().lower()}, not pending approval.")
+    if batch.approvals.filter(round=batch.submission_round, approver=approver).exists():
+        # one decision per approver and round (the database refuses a second one too)
+        raise WorkflowError("You have already approved this batch; ask another approver to decline it.")
     Approval.objects.create(
         batch=batch,
         approver=approver,

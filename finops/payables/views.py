@@ -162,7 +162,8 @@ def batch_approve_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
             batch_approve(batch_id=pk, approver=request.user, comment=form.cleaned_data["comment"])
             messages.success(request, "Your approval is recorded.")
         except WorkflowError as exc:
-            form.add_error(None, str(exc))
+            # shown in the panel whatever state the batch is in (the form may no longer be there)
+            return _batch_page(request, pk, status=422, error=str(exc))
     if form.errors:
         return _batch_page(request, pk, status=422, approve_form=form)
     return redirect("payables:batch-detail", pk=pk) if not request.htmx else _batch_page(request, pk)
@@ -178,7 +179,7 @@ def batch_decline_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
             batch_decline(batch_id=pk, approver=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, "The batch went back to its maker.")
         except WorkflowError as exc:
-            form.add_error(None, str(exc))
+            return _batch_page(request, pk, status=422, error=str(exc))
     if form.errors:
         return _batch_page(request, pk, status=422, decline_form=form)
     return redirect("payables:batch-detail", pk=pk) if not request.htmx else _batch_page(request, pk)

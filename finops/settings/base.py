@@ -4,6 +4,7 @@ environment (django-environ); see README.md for the variables."""
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -17,6 +18,9 @@ BANK_FILE_INBOX_DIR = env("BANK_FILE_INBOX_DIR", default="")
 # Fernet keys (comma-separated, newest first) that encrypt connector credentials at rest.
 FCT_CREDENTIAL_KEYS = env.list("FCT_CREDENTIAL_KEYS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
+# Hosts and networks (CIDR) connectors and webhook subscriptions may reach although they are not
+# public addresses (loopback, private, link-local); see integrations/egress.py. DEBUG does not widen it.
+FCT_OUTBOUND_ALLOWED_HOSTS = env.list("FCT_OUTBOUND_ALLOWED_HOSTS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_structlog",
+    "csp",
     "finops.core",
     "finops.accounts",
     "finops.audit",
@@ -58,12 +63,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "finops.core.middleware.ContentLengthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "finops.core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,6 +163,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: our own scripts and styles only, so no
+# inline script, on*= handler, style attribute or eval runs (htmx and the admin's are files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -175,6 +199,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Everything a screen can do, entity-scoped like the screens.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

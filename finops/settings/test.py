@@ -12,5 +12,7 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 6}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 AXES_FAILURE_LIMIT = 5
+# The sandbox and the mock bank listen on 127.0.0.1; every other inward address stays refused.
+FCT_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
 # Two suites on one server (two checkouts, a developer and CI) must not share a test database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_fct")}

@@ -272,6 +272,7 @@ class StatementWriter:
                 existing = _existing(account, file_format, external_id)
         tally = _Tally(currency, where)
         statement = _copy_lines(stored.pk if stored is not None else None, events, tally)
+        _require_balances_fit(statement, where)
         content_sha256 = tally.content_sha256(statement)
         if stored is not None:
             self._complete(stored, statement, tally, content_sha256)
@@ -313,6 +314,12 @@ class StatementWriter:
         stored.entry_count = tally.booked
         stored.total_credits = tally.credits.get(currency, Decimal(0))
         stored.total_debits = tally.debits.get(currency, Decimal(0))
+        for label, total in (("credits", stored.total_credits), ("debits", stored.total_debits)):
+            if total >= _AMOUNT_LIMIT:
+                raise StatementRefused(
+                    f"{where}: the statement's {label} add up to {money(total)}, which does not fit "
+                    "14 digits and 4 decimals; nothing was imported"
+                )
         stored.content_sha256 = content_sha256
         BankStatement.objects.filter(pk=stored.pk).update(
             sequence=stored.sequence,
@@ -405,8 +412,9 @@ class StatementWriter:
                 "difference": money(difference) if difference is not None else "",
                 "reasons": "; ".join(reasons),
             },
-            amount=difference,
-            currency=currency if difference is not None else "",
+            # a difference beyond what an amount holds stays in the title and the detail
+            amount=difference if difference is not None and abs(difference) < _AMOUNT_LIMIT else None,
+            currency=currency if difference is not None and abs(difference) < _AMOUNT_LIMIT else "",
             obj=stored,
         )
 
@@ -508,6 +516,20 @@ def _refuse_amount(entry: Entry, where: str, number: int) -> None:
     )
 
 
+_BALANCE_LABELS = {"OPBD": "opening ", "PRCD": "opening ", "CLBD": "closing "}
+
+
+def _require_balances_fit(statement: Statement, where: str) -> None:
+    """Every balance of the statement fits an amount column (it is stored, or hashed rounded to 4
+    places, which fails on numbers of more than 24 digits)."""
+    for balance in statement.balances:
+        if abs(balance.amount) >= _AMOUNT_LIMIT:
+            raise StatementRefused(
+                f"{where}: the {_BALANCE_LABELS.get(balance.type, '')}balance {balance.type} {balance.amount} "
+                "does not fit 14 digits and 4 decimals; nothing was imported"
+            )
+
+
 def _balances(statement: Statement, currency: str, where: str) -> tuple[Balance | None, Balance | None, list[str]]:
     """Opening (OPBD, else PRCD) and closing (CLBD) as stored: a balance in another currency
     than the statement's is not stored as its balance, only reported."""
@@ -584,8 +606,10 @@ def _tally_entries(
             break
         number += 1
         amount = event.amount
+        if amount >= limit:  # first: quantize() itself fails on amounts of more than 24 digits
+            _refuse_amount(event, where, number)
         quantized = amount.quantize(places)
-        if quantized != amount or quantized >= limit:
+        if quantized != amount:
             _refuse_amount(event, where, number)
         entry_currency = event.currency
         if entry_currency not in checked_currencies:

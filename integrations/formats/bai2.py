@@ -41,17 +41,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from integrations.formats.checks import MAX_NUMBER_DIGITS, ascii_digits, nul_position
 from integrations.formats.errors import FormatError
 from integrations.formats.types import AccountRef, Balance, BankFile, CreditDebit, Entry, Statement
 
 __all__ = ["parse_bai2"]
 
 _KNOWN_CODES = ("01", "02", "03", "16", "49", "88", "98", "99")
-_RECORD_START_RE = re.compile(r"^(?P<code>\d{2}),")
+_RECORD_START_RE = re.compile(r"^(?P<code>\d{2}),", re.ASCII)
 # A "/" followed by blanks and a record code ends one record of several on a line; a "/"
 # inside text ("22/03/66") has no blank after it.
 _RECORD_SPLIT_RE = re.compile(r"(?<=/)\s+(?=(?:" + "|".join(_KNOWN_CODES) + r"),)")
-_AMOUNT_RE = re.compile(r"^[+-]?\d+$")
+_AMOUNT_RE = re.compile(rf"^[+-]?[0-9]{{1,{MAX_NUMBER_DIGITS}}}$")
 _DEFAULT_CURRENCY = "USD"
 _ZERO_DECIMAL_CURRENCIES = frozenset(
     {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND"}
@@ -148,11 +149,22 @@ class _Account:
 def parse_bai2(data: bytes, filename: str | None = None) -> BankFile:
     """Read every account of a BAI2 file; refuse the whole file if it is cut short."""
     try:
+        _refuse_nul(data)
         return _Reader(_records(_decode(data))).read()
     except FormatError as error:
         if filename:
             raise error.with_filename(filename) from error
         raise
+
+
+def _refuse_nul(data: bytes) -> None:
+    found = nul_position(data)
+    if found is None:
+        return
+    number, column = found
+    start = _RECORD_START_RE.match(data.splitlines()[number - 1].decode("latin-1"))
+    where = f"record {start['code']}" if start else "the line"
+    raise FormatError(f"a NUL byte in {where} at column {column}; a bank file never holds one", line=number)
 
 
 def _decode(data: bytes) -> str:
@@ -319,13 +331,13 @@ class _Reader:
         minor = _minor_units(raw_amount, record)
         account.amount_sum += minor
         amount = _major(minor, account.currency)
-        if not type_code.isdigit() or len(type_code) != 3:
+        if not ascii_digits(type_code) or len(type_code) != 3:
             raise FormatError(f"invalid type code {type_code!r}", line=record.line)
         if int(type_code) < 100:
             balance_type = _BALANCE_TYPES.get(type_code, f"BAI:{type_code}")
             account.balances.append(Balance(balance_type, amount, account.currency, group.as_of))
         else:
-            count = int(raw_count) if raw_count.isdigit() else None
+            count = int(raw_count) if ascii_digits(raw_count) else None
             account.summaries[type_code] = (minor, count)
 
     def _detail(self, record: _Record) -> None:
@@ -510,7 +522,7 @@ def _skip_funds(cursor: _Cursor, record: _Record) -> dt.date | None:
 
 
 def _direction(type_code: str) -> CreditDebit | None:
-    if not type_code.isdigit():
+    if not ascii_digits(type_code):
         return None
     code = int(type_code)
     if 100 <= code <= 399:
@@ -534,7 +546,7 @@ def _major(minor: int, currency: str) -> Decimal:
 
 
 def _count(text: str, record: _Record) -> int:
-    if not text.isdigit():
+    if not ascii_digits(text):
         raise FormatError(f"invalid count {text!r} in record {record.code}", line=record.line)
     return int(text)
 
@@ -549,7 +561,7 @@ def _date(text: str, record: _Record) -> dt.date | None:
 
 
 def _is_aba(value: str) -> bool:
-    if len(value) != 9 or not value.isdigit():
+    if len(value) != 9 or not ascii_digits(value):
         return False
     weights = (3, 7, 1) * 3
     return sum(int(d) * w for d, w in zip(value, weights, strict=True)) % 10 == 0

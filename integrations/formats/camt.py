@@ -27,7 +27,9 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from integrations.formats import xsd
+from integrations.formats.checks import ascii_digits
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
+from integrations.formats.namespaces import message_in_namespace
 from integrations.formats.types import (
     AccountRef,
     Balance,
@@ -267,6 +269,8 @@ def _on_start(state: _State, element: Element) -> None:
         message = message_name(element, state.root_namespace)
         state.version = message.split(".", 2)[2] if message.startswith("camt.") else ""
     elif parent is not None and parent is state.root and name in MESSAGE_KINDS:
+        root_attributes = [str(value) for value in parent.attrib.values()]
+        message_in_namespace(name, state.root_namespace or namespace(element), attributes=root_attributes)
         state.message = element
         state.message_tag = name
         state.format, state.statement_tag = MESSAGE_KINDS[name]
@@ -380,7 +384,7 @@ def _declared_count(statement: Element, path: str) -> int | None:
     raw = text(statement, "TxsSummry/TtlNtries/NbOfNtries")
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()):
+    if not ascii_digits(raw):
         raise FormatError(
             f"NbOfNtries {raw!r} is not a count",
             element=f"{path}/TxsSummry/TtlNtries/NbOfNtries",

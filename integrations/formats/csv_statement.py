@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
+from integrations.formats.checks import MAX_NUMBER_DIGITS
 from integrations.formats.errors import FormatError
 from integrations.formats.types import (
     AccountRef,
@@ -43,7 +44,8 @@ __all__ = ["ColumnRef", "CsvMapping", "parse_csv_statement"]
 ColumnRef = str | int  # a header name, or a 0-based column index
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
+# ASCII digits only: Decimal() would also read Arabic-Indic and other Unicode digits.
+_NUMBER_RE = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,14 +232,18 @@ class _Columns:
         if mapping.skip_footer_rows:
             body = body[: -mapping.skip_footer_rows]
         self._names: dict[str, int] = {}
+        labels: list[str] = []
+        labelled_from = 0
         if mapping.has_header:
             if not body:
                 raise FormatError("the CSV file has no header row")
             header, body = body[0], body[1:]
             self._names = {cell.strip(): index for index, cell in enumerate(header.cells)}
+            labels, labelled_from = [cell.strip() for cell in header.cells], header.line + 1
             for column in mapping._columns():
                 if isinstance(column, str) and column not in self._names:
                     raise FormatError(f"column {column!r} not in the header", line=header.line, element=column)
+        _refuse_nul(rows, labels, labelled_from)
         self.data_rows = body
 
     def cell(self, row: _Row, column: ColumnRef) -> str:
@@ -252,6 +258,17 @@ class _Columns:
 
     def optional(self, row: _Row, column: ColumnRef | None) -> str:
         return "" if column is None else self.cell(row, column)
+
+
+def _refuse_nul(rows: list[_Row], labels: list[str], labelled_from: int) -> None:
+    """No cell may hold a NUL byte (no bank export does; PostgreSQL cannot store one). A cell below
+    the header is named by its column's name, any other by its position."""
+    for row in rows:
+        for index, cell in enumerate(row.cells):
+            if "\x00" in cell:
+                named = row.line >= labelled_from and index < len(labels) and labels[index]
+                column = labels[index] if named else f"column {index + 1}"
+                raise FormatError(f"a NUL byte in {column}", line=row.line, element=column)
 
 
 def _read_row(row: _Row, columns: _Columns, mapping: CsvMapping) -> _ReadRow:
@@ -345,7 +362,7 @@ def _number(text: str, row: _Row, column: ColumnRef, mapping: CsvMapping) -> Dec
         if "." in cleaned:
             cleaned = "x"  # a dot where only the decimal comma belongs: refuse, do not guess
         cleaned = cleaned.replace(mapping.decimal_separator, ".")
-    if not _NUMBER_RE.fullmatch(cleaned):
+    if len(cleaned) > MAX_NUMBER_DIGITS + 2 or not _NUMBER_RE.fullmatch(cleaned):  # digits, a sign and a point
         raise FormatError(f"unreadable amount {text!r}", line=row.line, element=str(column))
     value = Decimal(cleaned)
     return -value if negative else value

@@ -1,8 +1,9 @@
 """Which bank format a file is, from its first bytes; and safe unpacking of ZIP archives.
 
-Sniffing never parses: it looks at magic bytes, the XML message element in the first 4 KiB
-and the first record of the text formats, so that an importer can choose the reader before
-spending time on the file.
+Sniffing reads no more than it must: the magic bytes, the first record of the text formats,
+and of an XML document its root and the root's first element (the hardened parser stops there),
+whose namespace says whether it is a camt or pain version we read (namespaces.py). An importer
+so chooses the reader, or refuses an unknown format, before spending time on the file.
 """
 
 from __future__ import annotations
@@ -13,20 +14,14 @@ import zipfile
 from collections.abc import Iterator
 
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
+from integrations.formats.namespaces import MESSAGE_ELEMENTS, message_in_namespace
+from integrations.formats.xmlsafe import Element, iterparse_xml, local_name, namespace
 
 __all__ = ["detect_format", "iter_zip_members"]
 
 _SNIFF_BYTES = 4096
 _MT940_SNIFF_BYTES = 64 * 1024  # bank header lines can precede the first tag
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_XML_MESSAGES = {
-    "BkToCstmrStmt": "camt.053",
-    "BkToCstmrAcctRpt": "camt.052",
-    "BkToCstmrDbtCdtNtfctn": "camt.054",
-    "CstmrPmtStsRpt": "pain.002",
-    "CstmrCdtTrfInitn": "pain.001",
-}
-_XML_MESSAGE_RE = re.compile(r"<(?:[\w.-]+:)?(" + "|".join(_XML_MESSAGES) + r")[\s/>]")
 _NACHA_RECORD = 94
 _MT940_TAG_RE = re.compile(r"^:(20|25|61):", re.MULTILINE)
 
@@ -47,7 +42,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     head = data[:_SNIFF_BYTES].decode("latin-1")
     text = head.lstrip("\ufeff\u00ef\u00bb\u00bf \t\r\n")
     if text.startswith("<"):
-        return _xml_format(text, filename)
+        return _xml_format(data, filename)
     if text.startswith("01,"):
         return "bai2"
     if _looks_like_nacha(text):
@@ -60,14 +55,37 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     )
 
 
-def _xml_format(text: str, filename: str | None) -> str:
-    match = _XML_MESSAGE_RE.search(text)
-    if match is None:
-        raise UnknownFormatError(
-            "an XML document, but none of " + ", ".join(_XML_MESSAGES) + " appears in its first 4 KiB",
-            filename=filename,
-        )
-    return _XML_MESSAGES[match[1]]
+def _xml_format(data: bytes, filename: str | None) -> str:
+    """The message of an ISO 20022 Document, from its root and the root's first child, told by
+    their namespace (integrations.formats.namespaces): the parse stops at that child."""
+    root: Element | None = None
+    try:
+        for _, element in iterparse_xml(io.BytesIO(data), events=("start",), filename=filename):
+            if root is None:
+                root = element
+                continue
+            if local_name(root) != "Document":
+                break
+            name = local_name(element)
+            if name not in MESSAGE_ELEMENTS:
+                raise UnknownFormatError(
+                    f"an ISO 20022 Document holding {name}, which is none of " + ", ".join(MESSAGE_ELEMENTS),
+                    element=f"Document/{name}",
+                )
+            return message_in_namespace(
+                name, namespace(element), attributes=[str(value) for value in root.attrib.values()]
+            )
+    except FormatError as error:
+        if filename and not error.filename:
+            raise error.with_filename(filename) from None
+        raise
+    if root is None or local_name(root) == "Document":
+        raise UnknownFormatError("an XML document without a message element in it", filename=filename)
+    raise UnknownFormatError(
+        f"an XML document whose root is {local_name(root)}, not an ISO 20022 Document",
+        filename=filename,
+        element=local_name(root),
+    )
 
 
 def _looks_like_nacha(text: str) -> bool:

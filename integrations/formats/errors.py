@@ -37,8 +37,8 @@ class FormatError(ValueError):
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
     def with_filename(self, filename: str) -> FormatError:
-        """The same error, naming the file (readers often learn the name late)."""
-        return FormatError(self.message, filename=filename, line=self.line, element=self.element)
+        """The same error, of the same kind, naming the file (readers often learn the name late)."""
+        return type(self)(self.message, filename=filename, line=self.line, element=self.element)
 
 
 class UnknownFormatError(FormatError):

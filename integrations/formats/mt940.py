@@ -4,9 +4,20 @@ events (iter_mt940: each statement's start, its entries as they are read, its en
 Our own tokenizer, because the PyPI readers fail on real files (see FORMATS.md). It reads the
 file line by line, decoding as it goes, and hands each entry on as soon as its :61: and :86:
 are read, so memory stays flat in the size of the file. The reader is tolerant of what banks
-really send (header lines, SWIFT block wrappers, :NS: fields, a trailing :86: after the closing
-balance, non-ASCII text) and strict about what would corrupt the books: a statement without a
-closing balance, or a second :25: inside a statement, is refused with the line number.
+really send (tests/integrations/formats/mt940_variants holds a sample of each):
+
+* header lines, SWIFT block wrappers, and a trailer ``-}{5:...}`` followed on the same line by
+  the next message's header and first field; :NS: fields; non-ASCII text;
+* a :61: with four blanks for its entry date, with a transaction type that is a letter and a
+  blank code (``S   ``), or broken over up to three lines inside its mandatory part; a :28C:
+  broken over two lines;
+* a :86: continued on lines that begin with digits, or with what only looks like a tag we do not
+  know (a time wrapped at ``:26:37``); a trailing :86: after the closing balance;
+* :25: as an IBAN with the currency after it, ``/IBAN``, ``BIC/IBAN`` or ``BIC/account/CCY``.
+
+It is strict about what would corrupt the books: a statement without a closing balance (also
+when the next statement's :20: follows a cut :86:), a second :25: inside a statement, digits
+other than ASCII in a number, and a NUL byte are refused with the line number.
 
 Mapping decisions:
 
@@ -33,6 +44,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from integrations.formats.checks import nul_position
 from integrations.formats.errors import FormatError
 from integrations.formats.types import (
     AccountRef,
@@ -50,21 +62,30 @@ from integrations.formats.types import (
 
 __all__ = ["iter_mt940", "parse_mt940", "parse_swift_amount"]
 
-_TAG_RE = re.compile(r"^:(?P<tag>\d{2}[A-Z]?|NS):(?P<rest>.*)$")
-_END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$")
-_LEADING_BLOCK_RE = re.compile(r"^\{[1-3]:(?:\{[^{}]*\}|[^{}])*\}")
-_AMOUNT_RE = re.compile(r"^\d+(,\d*)?$")
-_BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$")
+# Every pattern is ASCII: Python's \\d, int() and Decimal() also take Arabic-Indic and other
+# Unicode digits, which have no place in a SWIFT field.
+_TAG_RE = re.compile(r"^:(?P<tag>\d{2}[A-Z]?|NS):(?P<rest>.*)$", re.ASCII)
+_END_RE = re.compile(r"^-(\}.*|[A-Z]*)\s*$", re.ASCII)
+# A closed block: the header blocks {1:}{2:}{3:{...}} before a message, the trailers {5:{CHK:...}}
+# and {S:...} after it.
+_LEADING_BLOCK_RE = re.compile(r"^\{[1-35S]:(?:\{[^{}]*\}|[^{}])*\}")
+_AMOUNT_RE = re.compile(r"^\d+(,\d*)?$", re.ASCII)
+_BALANCE_RE = re.compile(r"^(?P<dc>[CD])(?P<date>\d{6})(?P<ccy>[A-Z]{3})(?P<amount>[\d,]+)$", re.ASCII)
+# The entry date may be four blanks, and the transaction type a letter with a blank code
+# ("S   "): both as banks write them when they have nothing to put there.
 _LINE_61_RE = re.compile(
-    r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF][A-Z0-9]{3})(?P<refs>.*)$"
+    r"^(?P<value>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
+    r"(?P<amount>\d[\d,]*)(?P<ttype>[NSF](?:[A-Z0-9]{3}| {3}))(?P<refs>.*)$",
+    re.ASCII,
 )
-_IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
-_STRUCTURED_86_RE = re.compile(r"^(?P<gvc>\d{3})(?P<sep>[?>])\d{2}")
+_IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$", re.ASCII)
+_BIC_RE = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
+_STRUCTURED_86_RE = re.compile(r"^(?P<gvc>\d{3})(?P<sep>[?>])\d{2}", re.ASCII)
 _SEPA_KEY_RE = re.compile(r"^(?P<key>[A-Z]{4})[+:]")
 # Subfield splitters of a structured :86:, by separator (what _STRUCTURED_86_RE allows).
-_SUBFIELD_SPLIT_RE = {separator: re.compile(re.escape(separator) + r"(\d{2})") for separator in "?>"}
+_SUBFIELD_SPLIT_RE = {separator: re.compile(re.escape(separator) + r"(\d{2})", re.ASCII) for separator in "?>"}
 _MT940_LINE_WIDTH = 65
+_BROKEN_61_LINES = 3  # a :61: broken over more lines than this is not read as one
 _SUBFIELD_WIDTH = 27
 _SEPA_KEYS = ("EREF", "MREF", "SVWZ")  # the SEPA keywords a TransactionDetail keeps
 _CREDIT_MARKS = frozenset({"C", "RD", "EC"})
@@ -76,6 +97,7 @@ _DECODE_CHUNK = 1024 * 1024
 _IGNORED_TAGS = frozenset({"NS", "21", "13", "13D", "34F", "90C", "90D"})
 _OPENING_TAGS = frozenset({"60F", "60M"})
 _CLOSING_TAGS = frozenset({"62F", "62M"})
+_KNOWN_TAGS = _IGNORED_TAGS | {"20", "25", "28", "28C", "61", "64", "65", "86"} | _OPENING_TAGS | _CLOSING_TAGS
 # Tags that, after a closed statement and without a new :20:, begin the next statement.
 _CONTINUING_TAGS = frozenset({"25", "28", "28C"}) | _OPENING_TAGS
 
@@ -180,11 +202,26 @@ def iter_mt940(data: bytes, filename: str | None = None, *, warnings: list[str])
 
 def _read(data: bytes, filename: str | None, notes: _Notes) -> Iterator[StatementEvent]:
     try:
+        _refuse_nul(data)
         yield from _events(_lines(data), notes)
     except FormatError as error:
         if filename:
             raise error.with_filename(filename) from error
         raise
+
+
+def _refuse_nul(data: bytes) -> None:
+    found = nul_position(data)
+    if found is None:
+        return
+    number, column = found
+    field = "the text before the first field"
+    for line in reversed(data.decode("latin-1").splitlines()[:number]):
+        tag = _TAG_RE.match(_strip_block_headers(line))
+        if tag is not None:
+            field = f":{tag['tag']}:"
+            break
+    raise FormatError(f"a NUL byte in {field} at column {column}; a bank file never holds one", line=number)
 
 
 def _lines(data: bytes) -> io.TextIOWrapper:
@@ -222,6 +259,8 @@ def _events(lines: Iterator[str], notes: _Notes) -> Iterator[StatementEvent]:
             line = _strip_block_headers(line)
             first = line[:1]
         match = tag_match(line) if first == ":" else None
+        if match is not None and tag == "86" and match["tag"] not in _KNOWN_TAGS:
+            match = None  # wrapped :86: text that begins like a tag (the time 16:26:37 cut after "16")
         is_end = first == "-" and _END_RE.match(line.rstrip()) is not None
         if match is None and not is_end:
             if tag and line.strip():
@@ -235,17 +274,22 @@ def _events(lines: Iterator[str], notes: _Notes) -> Iterator[StatementEvent]:
             else:
                 current = yield from _apply(found, current, notes)
             tag = ""
-        if match is not None:
-            tag, parts, start = match["tag"], [match["rest"]], number
-            if current is None and tag in ("61", "86"):
-                if tag == "86":
-                    tag = ""  # a stray :86: between messages carries no booking
-                    continue
-                raise FormatError(f":{tag}: outside a statement (no :20: before it)", line=number)
-        else:
+        if match is None:  # the end of a message
             if current is not None:
                 yield from _finish(current, notes, number)
             current = None
+            # Its trailer ({5:{CHK:...}}), the next message's header and even its first field may
+            # follow on the same line.
+            rest = _strip_block_headers(line[2:]) if line[1:2] == "}" else ""
+            match = tag_match(rest) if rest[:1] == ":" else None
+            if match is None:
+                continue
+        tag, parts, start = match["tag"], [match["rest"]], number
+        if current is None and tag in ("61", "86"):
+            if tag == "86":
+                tag = ""  # a stray :86: between messages carries no booking
+                continue
+            raise FormatError(f":{tag}: outside a statement (no :20: before it)", line=number)
     if tag:
         found = _Field(tag, tuple(parts), start)
         if tag == "61" or tag == "86":
@@ -262,7 +306,7 @@ def _events(lines: Iterator[str], notes: _Notes) -> Iterator[StatementEvent]:
 
 
 def _strip_block_headers(line: str) -> str:
-    # {1:...}{2:...}{3:{...}} wrap the message; the statement is inside {4: ... -}.
+    # {1:...}{2:...}{3:{...}} wrap the message; the statement is inside {4: ... -}{5:...}.
     while True:
         match = _LEADING_BLOCK_RE.match(line)
         if match is None:
@@ -505,12 +549,21 @@ def _statement(builder: _Builder, head: Statement, notes: _Notes) -> Statement:
 
 
 def _account(raw: str, currency: str) -> AccountRef:
-    candidate = raw.replace(" ", "").upper()
+    """:25: as banks write it: an IBAN, with the currency after it or not ("NL..0123456789 EUR"),
+    "/IBAN", "BIC/IBAN", "BIC/account/CCY" or "bank code/account". The IBAN is taken out when
+    there is one; otherwise other_id keeps the text without a trailing "/CCY"."""
+    text = raw
+    if currency and text.upper().endswith(f"/{currency}"):
+        text = text[: -len(currency) - 1].rstrip()
+    parts = text.split("/")
+    first = parts[0].strip().upper()
+    bic = first if len(parts) > 1 and _BIC_RE.match(first) else ""
+    candidate = parts[-1].replace(" ", "").upper()
     if candidate.endswith(currency) and _IBAN_RE.match(candidate[: -len(currency)]):
         candidate = candidate[: -len(currency)]  # some banks append the currency to the IBAN
     if _IBAN_RE.match(candidate):
-        return AccountRef(iban=candidate, currency=currency)
-    return AccountRef(other_id=raw, currency=currency)
+        return AccountRef(iban=candidate, bic=bic, currency=currency)
+    return AccountRef(other_id=text, bic=bic, currency=currency)
 
 
 # --- entry ---------------------------------------------------------------------------------
@@ -519,12 +572,19 @@ def _account(raw: str, currency: str) -> AccountRef:
 def _entry(token: _Field, info: _Field | None, currency: str) -> Entry:
     lines = token.lines
     match = _LINE_61_RE.match(lines[0].strip())
+    details_from = 1
     if match is None:
-        raise FormatError(f"unreadable statement line :61:{lines[0]}", line=token.line)
+        match, details_from = _broken_statement_line(token)
     value, entry_on, mark, _, amount, transaction_type, refs = match.groups()
     value_on = _date(value, token)
+    if transaction_type[1] == " ":
+        transaction_type = transaction_type[0]
     customer_ref, _, bank_ref = refs.partition("//")
-    supplementary = " ".join(stripped for part in lines[1:] if (stripped := part.strip())) if len(lines) > 1 else ""
+    supplementary = (
+        " ".join(stripped for part in lines[details_from:] if (stripped := part.strip()))
+        if len(lines) > details_from
+        else ""
+    )
     description, code, detail = _information(info) if info is not None else ("", "", None)
     if supplementary:
         description = f"{supplementary} {description}" if description else supplementary
@@ -548,8 +608,22 @@ def _entry(token: _Field, info: _Field | None, currency: str) -> Entry:
     )
 
 
+def _broken_statement_line(token: _Field) -> tuple[re.Match[str], int]:
+    """A :61: whose first line does not hold its whole mandatory part: some banks break it after
+    the mark or inside the amount. Its next lines are joined on (at most _BROKEN_61_LINES in all)
+    until the mandatory part reads; the lines after them are its supplementary details."""
+    lines = token.lines
+    joined = lines[0].strip()
+    for count in range(2, min(len(lines), _BROKEN_61_LINES) + 1):
+        joined += lines[count - 1].strip()
+        match = _LINE_61_RE.match(joined)
+        if match is not None:
+            return match, count
+    raise FormatError(f"unreadable statement line :61:{lines[0]}", line=token.line)
+
+
 def _entry_date(mmdd: str | None, value_on: dt.date) -> dt.date:
-    if not mmdd:
+    if not mmdd or mmdd[0] == " ":
         return value_on
     key = (mmdd, value_on)
     found = _ENTRY_DATES.get(key)
@@ -618,9 +692,7 @@ def _structured_information(text: str, separator: str) -> tuple[str, str, Transa
     keys = _SUBFIELD_KEYS
     for index in range(1, len(pieces) - 1, 2):
         key = pieces[index]
-        number = keys.get(key)
-        if number is None:
-            number = int(key)  # a two-digit key in other digits than ASCII
+        number = keys[key]  # two ASCII digits, as the splitter matches them
         value = pieces[index + 1]
         if 20 <= number <= 29 or 60 <= number <= 63:
             remittance.append(value)

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from integrations.formats.checks import ascii_digits, nul_position
 from integrations.formats.errors import FormatError, ValidationError
 
 __all__ = [
@@ -228,7 +229,7 @@ def _check_digit(first_eight: str) -> int:
 
 def is_valid_routing_number(routing: str) -> bool:
     """An ABA routing number: 9 digits whose last is the check digit of the first 8."""
-    return len(routing) == 9 and routing.isdigit() and _check_digit(routing[:8]) == int(routing[8])
+    return len(routing) == 9 and ascii_digits(routing) and _check_digit(routing[:8]) == int(routing[8])
 
 
 def _is_credit_code(code: int) -> bool:
@@ -242,6 +243,7 @@ def _is_credit_code(code: int) -> bool:
 def parse_nacha(data: bytes, filename: str | None = None, *, allow_invalid_check_digit: bool = False) -> AchFile:
     """Read an ACH file; refuse the whole file when a control record disagrees."""
     try:
+        _refuse_nul(data)
         lines = _lines(data)
         _require_file_control(lines)
         return _Reader(lines, allow_invalid_check_digit).read()
@@ -249,6 +251,22 @@ def parse_nacha(data: bytes, filename: str | None = None, *, allow_invalid_check
         if filename:
             raise error.with_filename(filename) from error
         raise
+
+
+def _refuse_nul(data: bytes) -> None:
+    found = nul_position(data)
+    if found is None:
+        return
+    number, column = found
+    record = data.splitlines()[number - 1]
+    if number == 1 and b"\n" not in data and b"\r" not in data and len(record) > RECORD_LENGTH:
+        # records back to back without line breaks: _lines numbers them as lines
+        number, column = (column - 1) // RECORD_LENGTH + 1, (column - 1) % RECORD_LENGTH + 1
+        record = record[(number - 1) * RECORD_LENGTH :]
+    kind = record[:1].decode("latin-1") if record[:1] != b"\x00" else "?"
+    raise FormatError(
+        f"a NUL byte in a record of type {kind!r} at column {column}; a bank file never holds one", line=number
+    )
 
 
 def _lines(data: bytes) -> list[tuple[int, str]]:
@@ -364,7 +382,7 @@ class _Reader:
 
     def _check_immediate(self, which: str, value: str, number: int) -> None:
         routing = value.strip()
-        if len(routing) == 10 and routing.isdigit():
+        if len(routing) == 10 and ascii_digits(routing):
             return  # a 10-digit company identification, as some ODFIs assign
         if not is_valid_routing_number(routing):
             self._warnings.append(f"line {number}: immediate {which} {value!r} is not a valid routing number")
@@ -485,7 +503,7 @@ class _Reader:
         batch.entries.append(_OpenEntry(entry))
 
     def _check_rdfi(self, routing: str, number: int) -> None:
-        if not routing.isdigit():
+        if not ascii_digits(routing):
             raise FormatError(f"RDFI routing number {routing!r} is not numeric", line=number)
         if is_valid_routing_number(routing):
             return
@@ -636,7 +654,7 @@ def _addenda(number: int, line: str) -> AchAddenda:
             trace_number=line[79:94],
             line=number,
         )
-    if type_code.isdigit() and 10 <= int(type_code) <= 18:
+    if ascii_digits(type_code) and 10 <= int(type_code) <= 18:
         return AchAddenda(
             type_code=type_code,
             payment_related_information=line[3:87].strip(),
@@ -653,7 +671,7 @@ def _addenda(number: int, line: str) -> AchAddenda:
 
 
 def _number(text: str, line: int, what: str) -> int:
-    if not text.strip().isdigit():
+    if not ascii_digits(text.strip()):
         raise FormatError(f"{what} {text!r} is not a number", line=line)
     return int(text)
 
@@ -810,14 +828,14 @@ def _immediate(value: str, element: str) -> str:
     if len(value) == 9:
         _require_routing(value, element)
         return " " + value
-    if len(value) == 10 and value.isdigit():
+    if len(value) == 10 and ascii_digits(value):
         return value
     raise ValidationError(f"{value!r} is neither a 9-digit routing number nor a 10-digit id", element=element)
 
 
 def _require_routing(routing: str, element: str) -> None:
     if not is_valid_routing_number(routing):
-        expected = _check_digit(routing[:8]) if routing[:8].isdigit() else None
+        expected = _check_digit(routing[:8]) if ascii_digits(routing[:8]) else None
         hint = f" (expected check digit {expected})" if expected is not None else ""
         raise ValidationError(f"routing number {routing!r} is invalid{hint}", element=element)
 
@@ -866,7 +884,7 @@ def _odfi(value: str, element: str) -> str:
     if len(value) == 9:
         _require_routing(value, element)
         return value[:8]
-    if len(value) == 8 and value.isdigit():
+    if len(value) == 8 and ascii_digits(value):
         return value
     raise ValidationError(f"ODFI {value!r} is neither a routing number nor an 8-digit id", element=element)
 

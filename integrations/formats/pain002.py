@@ -15,6 +15,7 @@ from typing import Final
 
 from integrations.formats import xsd
 from integrations.formats.errors import FormatError, UnknownFormatError
+from integrations.formats.namespaces import message_in_namespace
 from integrations.formats.types import (
     PaymentInfoStatus,
     PaymentStatusReport,
@@ -81,6 +82,12 @@ def _message(root: Element, filename: str | None) -> Element:
     report = child(root, MESSAGE_ELEMENT) if local_name(root) == "Document" else None
     if report is None:
         raise UnknownFormatError(f"not a pain.002: expected Document/{MESSAGE_ELEMENT}", filename=filename, line=1)
+    try:
+        message_in_namespace(MESSAGE_ELEMENT, namespace(report), attributes=[str(v) for v in root.attrib.values()])
+    except UnknownFormatError as error:
+        if filename:
+            raise error.with_filename(filename) from None
+        raise
     return report
 
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from finops.masterdata.models import LegalEntity
 from finops.outbox.models import EVENT_TOPIC_CHOICES
+from integrations.egress import validate_outbound_url
 
 SECRET_MIN_LENGTH = 16
 CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
@@ -19,7 +20,7 @@ class SubscriptionForm(forms.Form):
 
     entity = forms.ModelChoiceField(queryset=LegalEntity.objects.none(), empty_label=None)
     name = forms.CharField(max_length=100)
-    url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
+    url = forms.URLField(max_length=500, label="URL", assume_scheme="https", validators=[validate_outbound_url])
     secret = forms.CharField(
         min_length=SECRET_MIN_LENGTH,
         max_length=200,

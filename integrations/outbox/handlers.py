@@ -42,6 +42,7 @@ from integrations.connectors import source_of
 from integrations.connectors.crm_rest.client import CrmClient
 from integrations.connectors.erp_rest.client import ErpClient, Posted, PostingRejected
 from integrations.credentials import CredentialsUnreadable
+from integrations.egress import EgressRefused, egress_check_host
 from integrations.models import Connector, ConnectorKind
 from integrations.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
 from integrations.sync.http import ConnectorError, HttpRefused
@@ -121,6 +122,10 @@ def http_post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: flo
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PermanentDeliveryError(f"{url!r} is not an http(s) URL.")
+    try:
+        egress_check_host(parts.hostname, parts.port)
+    except EgressRefused as exc:
+        raise PermanentDeliveryError(str(exc)) from None
     connection_class = HTTPSConnection if parts.scheme == "https" else HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -113,7 +113,7 @@ def traceable_models() -> dict[str, type[models.Model]]:
 def correlation_of(*, user: User, record_type: str, record_id: str) -> str | None:
     """The correlation id of a record the user may see, or None (unknown, foreign, no such type)."""
     model = traceable_models().get(record_type)
-    if model is None or not record_id.isdigit():
+    if model is None or not (record_id.isascii() and record_id.isdigit()):
         return None
     row = model._default_manager.filter(visible_entities_q(user)).filter(pk=int(record_id)).first()
     if row is None:

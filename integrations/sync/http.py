@@ -18,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 
 import structlog
 
+from integrations.egress import EgressRefused, egress_check_host
 from integrations.retry import RETRYABLE_STATUSES, RetryPolicy, retry_after_seconds
 
 log = structlog.get_logger(__name__)
@@ -102,6 +103,10 @@ class HttpClient:
     # -- one attempt -----------------------------------------------------------------------
 
     def _send(self, method: str, target: str, body: bytes | None, headers: Mapping[str, str]) -> Response:
+        try:
+            egress_check_host(self._host, self._port)
+        except EgressRefused as exc:
+            raise ConnectorError(str(exc)) from None
         connection_class = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         connection = connection_class(self._host, self._port, timeout=self.policy.timeout_seconds)
         started = time.monotonic()

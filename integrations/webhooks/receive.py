@@ -18,7 +18,7 @@ from finops.audit.context import current_correlation_id
 from integrations.connectors import spec_for
 from integrations.credentials import CredentialsUnreadable, decrypt
 from integrations.models import Connector, InboundMessage
-from integrations.signing import SignatureError, signature_verify
+from integrations.signing import MalformedSignature, SignatureError, signature_verify
 from integrations.webhooks.processing import message_enqueue_on_commit
 
 log = structlog.get_logger(__name__)
@@ -75,21 +75,30 @@ def webhook_receive(
             now=int(now if now is not None else time.time()),
             tolerance=connector.webhook_tolerance_seconds,
         )
+    except MalformedSignature as exc:
+        return _refuse(connector, 400, exc.reason)
     except SignatureError as exc:
         return _refuse(connector, 401, exc.reason)
     try:
         event = json.loads(body)
     except ValueError:
         return _refuse(connector, 400, "body is not JSON")
-    event_id = headers.get(spec.event_id_header, "") or (event.get("id") if isinstance(event, dict) else "")
-    if not isinstance(event, dict) or not event_id or str(event.get("id", event_id)) != str(event_id):
+    # The id that makes a delivery idempotent is the one the signature covers: a header alone could
+    # be rewritten to replay a captured body as a "new" event.
+    event_id = event.get("id") if isinstance(event, dict) else None
+    if not isinstance(event_id, str | int) or isinstance(event_id, bool) or not str(event_id).strip():
+        return _refuse(connector, 400, "event id missing from the signed body")
+    if len(str(event_id)) > 128:
+        return _refuse(connector, 400, "event id longer than 128 characters")
+    header_id = headers.get(spec.event_id_header, "")
+    if header_id and header_id != str(event_id):
         return _refuse(connector, 400, "event id missing or different in header and body")
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
                 connector=connector,
                 entity=connector.entity,
-                event_id=str(event_id)[:128],
+                event_id=str(event_id),
                 event_type=str(event.get("type", ""))[:64],
                 body=body.decode("utf-8", errors="replace"),
                 headers={k: v for k, v in headers.items() if k.lower() in KEPT_HEADERS or k == spec.event_id_header},

@@ -18,7 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does this).")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (make test does this as root).")
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
@@ -101,7 +101,9 @@ def open_as(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
             ]
         )
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_csp(page)
+        return page
 
     yield open_page
     for context in contexts:
@@ -146,3 +148,26 @@ def private_queue(settings: Any) -> Iterator[str]:
     yield queue
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     client.delete(queue, f"_kombu.binding.{queue}")
+
+
+# --- the Content-Security-Policy holds on every page a browser test visits ---------------------------
+
+CSP_BLOCKED: list[str] = []
+
+
+def watch_csp(page: Any) -> None:
+    """Chromium reports each script, handler, style or eval the policy blocks on the console."""
+    page.on(
+        "console",
+        lambda message: CSP_BLOCKED.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every browser test also proves the pages it visits work under the Content-Security-Policy."""
+    CSP_BLOCKED.clear()
+    if "page" in request.fixturenames:
+        watch_csp(request.getfixturevalue("page"))
+    yield
+    assert CSP_BLOCKED == []

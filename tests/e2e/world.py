@@ -189,7 +189,7 @@ def build_world(fixtures: Path) -> World:
         "counterparty-detail": reverse("masterdata:counterparty-detail", args=[supplier.pk]),
         "bankaccount-list": reverse("masterdata:bankaccount-list"),
         "bankaccount-detail": reverse("masterdata:bankaccount-detail", args=[account.pk]),
-        "bankaccount-add": reverse("masterdata:bankaccount-add") + "?iban=NL91ABNA0417164300",
+        "bankaccount-add": reverse("masterdata:bankaccount-create") + "?iban=NL91ABNA0417164300",
         "bankaccount-edit": reverse("masterdata:bankaccount-edit", args=[account.pk]),
         "bankchange-list": reverse("masterdata:bankchange-list"),
         "bankchange-detail": reverse("masterdata:bankchange-detail", args=[change.pk]),

@@ -3,7 +3,14 @@ secret we hold, a tolerance window against replays."""
 
 import pytest
 
-from integrations.signing import SignatureError, sign, signature_header, signature_valid, signature_verify
+from integrations.signing import (
+    MalformedSignature,
+    SignatureError,
+    sign,
+    signature_header,
+    signature_valid,
+    signature_verify,
+)
 
 BODY = b'{"id":"evt_1","type":"invoice.issued"}'
 NOW = 1_790_000_000
@@ -66,3 +73,9 @@ def test_during_rotation_any_v1_entry_may_match():
     assert signature_valid(header, BODY, ["old-secret"], now=1_700_000_000)
     assert not signature_valid(header, BODY, ["other"], now=1_700_000_000)
     assert not signature_valid(f"v1={new}", BODY, ["new-secret"], now=1_700_000_000)  # no timestamp
+
+
+@pytest.mark.parametrize("header", ["t=²,v1=abc", "t=١٢٣,v1=abc", "t=" + "9" * 5000 + ",v1=abc", "t=1,v1=zz"])
+def test_a_header_that_is_not_ascii_digits_and_hex_is_malformed_not_a_crash(header):
+    with pytest.raises(MalformedSignature, match="malformed signature header"):
+        signature_verify(header, BODY, ["current"], now=NOW, tolerance=300)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from finops.demo.names import BANKS, GROUP_NAME, Bank
 from finops.demo.seed.context import SOURCE
 from finops.demo.seed.identifiers import bank_details
+from finops.masterdata.bank_identifiers import BankCodeKind
 from finops.masterdata.models import BankAccount, LegalEntity
 
 
@@ -95,8 +96,10 @@ def own_accounts_create(rng: random.Random, entities: dict[str, LegalEntity]) ->
                 currency=details.currency,
                 iban=details.iban,
                 bic=details.bic,
-                routing_number=details.routing_number,
+                bank_code_kind=BankCodeKind.ABA if details.routing_number else "",
+                bank_code=details.routing_number,
                 account_number=details.account_number,
+                country=details.country,
             )
         )
     return {a.external_id: a for a in BankAccount.objects.bulk_create(accounts)}

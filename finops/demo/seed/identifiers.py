@@ -58,6 +58,7 @@ TAX_ID_OF_COUNTRY = {"DE": de_vat_id, "GB": gb_vat_id, "FR": fr_vat_id, "NL": nl
 class BankDetails:
     bank_name: str
     currency: str
+    country: str
     iban: str = ""
     bic: str = ""
     routing_number: str = ""
@@ -71,6 +72,7 @@ def bank_details(rng: random.Random, bank: Bank) -> BankDetails:
         return BankDetails(
             bank.name,
             currency,
+            bank.country,
             bic=bank.us_bic,
             routing_number=bank.bank_code,
             account_number=random_digits(rng, bank.account_digits),
@@ -85,7 +87,7 @@ def bank_details(rng: random.Random, bank: Bank) -> BankDetails:
             IBAN(str(iban), validate_bban=True)
         except SchwiftyException:
             continue
-        return BankDetails(bank.name, currency, iban=str(iban), bic=str(iban.bic))
+        return BankDetails(bank.name, currency, bank.country, iban=str(iban), bic=str(iban.bic))
     raise RuntimeError(f"No valid account number found for bank code {bank.bank_code}")  # pragma: no cover
 
 

@@ -11,6 +11,7 @@ from finops.demo.names import BANKS, CUSTOMER_COUNTRIES, NAME_PATTERNS, SUPPLIER
 from finops.demo.seed.context import SOURCE, chance
 from finops.demo.seed.entities import ENTITIES, PRIMARY_ENTITY_OF_COUNTRY
 from finops.demo.seed.identifiers import TAX_ID_OF_COUNTRY, BankDetails, bank_details
+from finops.masterdata.bank_identifiers import BankCodeKind
 from finops.masterdata.models import BankAccount, Counterparty, LegalEntity
 
 SUPPLIER_COUNT = 225
@@ -115,8 +116,10 @@ def counterparties_create(specs: Sequence[CounterpartySpec], entities: dict[str,
                 currency=s.bank.currency,
                 iban=s.bank.iban,
                 bic=s.bank.bic,
-                routing_number=s.bank.routing_number,
+                bank_code_kind=BankCodeKind.ABA if s.bank.routing_number else "",
+                bank_code=s.bank.routing_number,
                 account_number=s.bank.account_number,
+                country=s.bank.country,
             )
             for row, s in zip(rows, specs, strict=True)
         ]

@@ -19,12 +19,14 @@ import pycountry
 from django.core.exceptions import ValidationError
 
 from finops.core.money import minor_units
-from finops.masterdata.validators import aba_check_digit_ok, normalize_iban, validate_bic, validate_iban
+from finops.masterdata.validators import normalize_iban, validate_bic, validate_iban
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_REPORTED_PROBLEMS = 50
-_DECIMAL = re.compile(r"^-?\d{1,14}(\.\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: int() and Decimal() also read Arabic-Indic and other Unicode digits.
+_DECIMAL = re.compile(r"^-?[0-9]{1,14}(\.[0-9]+)?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_INTEGER = re.compile(r"^[0-9]{1,10}$")
 P = TypeVar("P")  # a planned record
 D = TypeVar("D")  # what its upsert service takes
 
@@ -133,7 +135,8 @@ def read_rows(data: bytes, columns: Columns) -> list[Row]:
         raise RecordsRefused([Problem(1, "", "The file is empty; a header row is required.")]) from None
     except csv.Error as exc:
         raise RecordsRefused([Problem(1, "", f"The header row is not valid CSV: {exc}.")]) from exc
-    problems = _header_problems(header, columns)
+    problems = _nul_problems(1, [f"column {index}" for index in range(1, len(header) + 1)], header)
+    problems = problems or _header_problems(header, columns)
     if problems:
         raise RecordsRefused(problems)
     rows: list[Row] = []
@@ -145,6 +148,8 @@ def read_rows(data: bytes, columns: Columns) -> list[Row]:
                 continue
             if len(cells) != len(header):
                 problems.append(Problem(start, "", f"{len(cells)} fields where the header has {len(header)}."))
+            elif any("\x00" in cell for cell in cells):
+                problems.extend(_nul_problems(start, header, cells))
             else:
                 rows.append(Row(start, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}))
             start = reader.line_num + 1
@@ -153,6 +158,15 @@ def read_rows(data: bytes, columns: Columns) -> list[Row]:
     if problems:
         raise RecordsRefused(problems[:MAX_REPORTED_PROBLEMS], more=len(problems) > MAX_REPORTED_PROBLEMS)
     return rows
+
+
+def _nul_problems(line: int, names: list[str], cells: list[str]) -> list[Problem]:
+    """A NUL byte has no place in a records file, and PostgreSQL cannot store one."""
+    return [
+        Problem(line, name, "A NUL byte (\\x00) is not allowed in a cell.")
+        for name, cell in zip(names, cells, strict=True)
+        if "\x00" in cell
+    ]
 
 
 def _header_problems(header: list[str], columns: Columns) -> list[Problem]:
@@ -227,7 +241,7 @@ class Checker:
 
     def integer(self, row: Row, column: str) -> int | None:
         value = row[column]
-        if not value.isdigit() or int(value) < 1 or int(value) > 2_147_483_647:
+        if not _INTEGER.match(value) or int(value) < 1 or int(value) > 2_147_483_647:
             self.fail(row, column, f"{value!r} is not a positive whole number.")
             return None
         return int(value)
@@ -261,13 +275,6 @@ class Checker:
     def bic(self, row: Row, column: str = "bic") -> str:
         value = row[column].upper()
         return self._validated(row, column, value, validate_bic) if value else ""
-
-    def routing(self, row: Row, column: str = "routing_number") -> str:
-        value = row[column]
-        if value and not aba_check_digit_ok(value):
-            self.fail(row, column, f"{value!r} is not a valid ABA routing number (nine digits, check digit).")
-            return ""
-        return value
 
     def unique(self, row: Row, key: tuple[str, ...], column: str, seen: dict[tuple[str, ...], int]) -> bool:
         """False (and a problem) when the same key was on an earlier line of the file."""

@@ -1,5 +1,7 @@
-"""customers / suppliers: external_id,name,country[,tax_id,iban,bic] — through counterparty_upsert,
-so a CSV file obeys the same systems of record, conflicts and bank-change checks as a connector."""
+"""customers / suppliers: external_id,name,country[,tax_id,iban,bic,account_number,bank_code_kind,
+bank_code] — through counterparty_upsert, so a CSV file obeys the same systems of record,
+conflicts and bank-change checks as a connector. Bank details are an IBAN, or an account number
+in the counterparty's country with its bank code (finops.masterdata.bank_identifiers)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from finops.accounts.models import User
+from finops.masterdata.bank_identifiers import account_identifier_clean
 from finops.masterdata.imports.base import Checker, Columns, Problem, RecordsRefused, Row, Tally
 from finops.masterdata.services import counterparty_upsert
 
-COLUMNS = Columns(required=("external_id", "name", "country"), optional=("tax_id", "iban", "bic"))
+COLUMNS = Columns(
+    required=("external_id", "name", "country"),
+    optional=("tax_id", "iban", "bic", "account_number", "bank_code_kind", "bank_code"),
+)
+BANK_COLUMNS = ("iban", "bic", "account_number", "bank_code_kind", "bank_code")
 
 
 @dataclass(frozen=True)
@@ -33,11 +40,14 @@ def plan(rows: list[Row], checker: Checker, *, source: str) -> list[Planned]:
         data: dict[str, Any] = {"name": checker.text(row, "name"), "country": checker.country(row, "country")}
         if row["tax_id"]:
             data["tax_id"] = checker.text(row, "tax_id", max_length=32)
-        iban, bic = checker.iban(row), checker.bic(row)
-        if row["bic"] and not row["iban"]:
-            checker.fail(row, "iban", "A BIC was given without its IBAN.")
-        if iban:
-            data["bank_account"] = {"iban": iban, "bic": bic}
+        if row["iban"] or row["account_number"]:
+            given = {column: row[column] for column in BANK_COLUMNS}
+            _, problems = account_identifier_clean(**given, fallback_country=data["country"])
+            for column, message in problems.items():
+                checker.fail(row, column, message)
+            data["bank_account"] = given
+        elif row["bic"] or row["bank_code"]:
+            checker.fail(row, "iban", "Bank details need an IBAN or an account number.")
         planned.append(Planned(row, external_id, data))
     return planned
 

@@ -1,5 +1,6 @@
 """Every write on master data. Split by business event; import from here."""
 
+from finops.masterdata.services.bank_accounts import bank_account_create, bank_account_update
 from finops.masterdata.services.bank_changes import (
     BankDetails,
     bank_change_activate,
@@ -15,18 +16,14 @@ from finops.masterdata.services.counterparties import (
     counterparty_upsert,
     entity_links_add,
 )
-from finops.masterdata.services.house_accounts import (
-    HouseAccountData,
-    house_account_create,
-    house_account_update,
-)
 
 __all__ = [
     "BankDetails",
     "FieldConflict",
-    "HouseAccountData",
     "Outcome",
     "UpsertResult",
+    "bank_account_create",
+    "bank_account_update",
     "bank_change_activate",
     "bank_change_record",
     "bank_change_reject",
@@ -34,6 +31,4 @@ __all__ = [
     "bank_change_verify",
     "counterparty_upsert",
     "entity_links_add",
-    "house_account_create",
-    "house_account_update",
 ]

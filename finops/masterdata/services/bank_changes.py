@@ -9,7 +9,7 @@ and releases them on BankAccountOnHold and BankAccountDecided, see finops.master
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,78 +23,67 @@ from finops.accounts.sod import require_not_maker
 from finops.audit.services import audit_record
 from finops.core.money import validate_currency
 from finops.core.workflow import WorkflowError, transition
+from finops.masterdata.bank_identifiers import AccountIdentifier, account_identifier_clean
 from finops.masterdata.events import BankAccountDecided, BankAccountOnHold
 from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty, LegalEntity
 from finops.masterdata.selectors import PENDING_CHANGE_STATES
 from finops.masterdata.states import BankAccountChangeState
-from finops.masterdata.validators import normalize_iban, validate_bic, validate_iban, validate_routing_number
 from finops.outbox.events import event_notify
 
 
 @dataclass(frozen=True)
-class BankDetails:
-    """Bank details as a source sent them, normalised (no spaces, upper case)."""
+class BankDetails(AccountIdentifier):
+    """Bank details as a source sent them: an account identifier (finops.masterdata.
+    bank_identifiers) and the account's currency. cleaned() puts them in canonical form; compare
+    only cleaned details."""
 
-    iban: str = ""
-    bic: str = ""
-    account_number: str = ""
-    routing_number: str = ""
     currency: str = ""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> BankDetails:
-        def text(key: str) -> str:
-            return "".join(str(data.get(key) or "").split())
+        """From a source's record; "routing_number" is read as an ABA bank code."""
 
+        def text(key: str) -> str:
+            return str(data.get(key) or "").strip()
+
+        kind, code = text("bank_code_kind"), text("bank_code")
+        if not code and text("routing_number"):
+            kind, code = kind or "aba", text("routing_number")
         return cls(
-            iban=normalize_iban(text("iban")),
-            bic=text("bic").upper(),
+            iban=text("iban"),
+            bic=text("bic"),
             account_number=text("account_number"),
-            routing_number=text("routing_number"),
+            bank_code_kind=kind,
+            bank_code=code,
+            country=text("country").upper(),
             currency=text("currency").upper(),
         )
 
     @classmethod
     def of(cls, obj: BankAccount | BankAccountChange) -> BankDetails:
-        return cls(obj.iban, obj.bic, obj.account_number, obj.routing_number, obj.currency)
+        return cls(**obj.identifier.columns(), currency=obj.currency)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.iban or self.account_number)
+    def cleaned(self, *, fallback_country: str = "") -> tuple[BankDetails, dict[str, str]]:
+        """(These details in canonical form, {field: what is wrong}); the country of an account
+        without an IBAN defaults to fallback_country (the counterparty's)."""
+        account, problems = account_identifier_clean(**self.columns(), fallback_country=fallback_country)
+        if self.currency:
+            try:
+                validate_currency(self.currency)
+            except ValidationError as exc:
+                problems["currency"] = " ".join(exc.messages)
+        return BankDetails(**account.columns(), currency=self.currency), problems
 
-    @property
-    def identifier(self) -> str:
-        return self.iban or f"{self.routing_number}/{self.account_number}"
-
-    def __str__(self) -> str:
-        return " ".join(part for part in (self.identifier, self.bic) if part)
-
-    def errors(self) -> dict[str, str]:
+    def errors(self, *, fallback_country: str = "") -> dict[str, str]:
         """What is wrong with these details, per field; empty when they are valid."""
-        found: dict[str, str] = {}
-        checks = (
-            ("iban", validate_iban),
-            ("bic", validate_bic),
-            ("routing_number", validate_routing_number),
-            ("currency", validate_currency),
-        )
-        for field, check in checks:
-            value = getattr(self, field)
-            if value:
-                try:
-                    check(value)
-                except ValidationError as exc:
-                    found[field] = " ".join(exc.messages)
-        if self.is_empty:
-            found["iban"] = "Give an IBAN, or a US routing number and account number."
-        elif not self.iban and not self.routing_number:
-            found["routing_number"] = "An account number needs its routing number."
-        return found
+        return self.cleaned(fallback_country=fallback_country)[1]
+
+    def with_currency(self, currency: str) -> BankDetails:
+        return replace(self, currency=currency)
 
     def same_account(self, other: BankAccount | BankAccountChange) -> bool:
-        if self.iban:
-            return self.iban == other.iban
-        return (self.routing_number, self.account_number) == (other.routing_number, other.account_number)
+        """The same account, however either was spelt (call on cleaned details)."""
+        return self.key == other.identifier.key
 
     def same_as(self, other: BankAccount | BankAccountChange) -> bool:
         """Same account, and the BIC agrees (a missing BIC in the incoming details is no change)."""
@@ -113,14 +102,11 @@ def _account_for(counterparty: Counterparty, details: BankDetails, *, source: st
     account = BankAccount.objects.create(
         counterparty=counterparty,
         name=counterparty.name[:200],
-        iban=details.iban,
-        bic=details.bic,
-        account_number=details.account_number,
-        routing_number=details.routing_number,
+        **details.columns(),
         currency=details.currency,
         is_active=False,  # payable only once a change to it is verified and activated
         source=source,
-        external_id=f"cp{counterparty.pk}:{details.identifier}"[:128],
+        external_id=f"cp{counterparty.pk}:{details.display}"[:128],
     )
     audit_record(account, action="bank_account.created", actor=actor, after={"account": str(details), "active": False})
     return account
@@ -166,7 +152,7 @@ def bank_change_record(
 ) -> BankAccountChange:
     """bank_change_request without the requester's access check, for intake from a source system
     (the user who started a sync is recorded as requester, not checked). Same idempotency."""
-    problems = details.errors()
+    details, problems = details.cleaned(fallback_country=counterparty.country)
     if not details.currency:
         problems.setdefault("currency", "The account's currency is needed.")
     if problems:
@@ -180,10 +166,7 @@ def bank_change_record(
         entity=entity,
         counterparty=counterparty,
         bank_account=account,
-        iban=details.iban,
-        bic=details.bic or account.bic,
-        account_number=details.account_number,
-        routing_number=details.routing_number,
+        **{**details.columns(), "bic": details.bic or account.bic},
         currency=details.currency,
         requested_by=requested_by,
         source=source,
@@ -236,15 +219,15 @@ def bank_change_activate(change_id: int, user: User) -> BankAccountChange:
         change.requested_by_id,
         message="You requested this bank-detail change; another controller must activate it.",
     )
+    require_not_maker(
+        user,
+        change.verified_by_id if change.is_from_a_system else None,
+        message=f"You verified this change from {change.source}; another controller must activate it (two people "
+        "for details no person asked for).",
+    )
     if change.state != BankAccountChangeState.VERIFIED:
         raise WorkflowError(f"Bank-detail change {change.pk} is {change.get_state_display().lower()}, not verified.")
-    details = BankDetails(
-        iban=change.iban,
-        bic=change.bic,
-        account_number=change.account_number,
-        routing_number=change.routing_number,
-        currency=change.currency,
-    )
+    details = BankDetails.of(change)
     account = _account_for(change.counterparty, details, source=change.source, actor=user)
     before = {"bic": account.bic, "currency": account.currency, "active": account.is_active}
     BankAccount.objects.filter(pk=account.pk).update(

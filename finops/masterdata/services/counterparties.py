@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from finops.accounts.models import User
 from finops.audit.services import audit_record
+from finops.masterdata.bank_identifiers import COUNTRY_CURRENCY
 from finops.masterdata.events import CounterpartyConflict
 from finops.masterdata.models import (
     BankAccountChange,
@@ -279,13 +280,12 @@ def _apply_bank(
     entity: LegalEntity | None,
     actor: User | None,
 ) -> tuple[BankAccountChange | None, FieldConflict | None]:
-    details = incoming.bank
-    if details is None:
+    if incoming.bank is None:
         return None, None
     active = list(counterparty.bank_accounts.filter(is_active=True).order_by("pk"))
     current = ", ".join(str(BankDetails.of(a)) for a in active) or "none"
     current_source = (counterparty.field_sources or {}).get(OwnedField.BANK_ACCOUNT, counterparty.source)
-    problems = details.errors()
+    details, problems = incoming.bank.cleaned(fallback_country=counterparty.country)
     if problems:
         message = f"{counterparty.name}: bank details from {source} refused: " + " ".join(problems.values())
         return None, FieldConflict(
@@ -296,15 +296,29 @@ def _apply_bank(
     pending = list(counterparty.bank_account_changes.filter(state__in=PENDING_CHANGE_STATES))
     if any(details.same_as(change) for change in pending):
         return None, None  # already asked for; a re-sent record asks nothing new
-    if source != owner and (active or pending):
-        return None, FieldConflict(OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner)
+    if source != owner:
+        # Only the system of record asks for bank details. Another source that disagrees with
+        # what the owner gave is a conflict; with nothing from the owner to compare, it is noise.
+        if active or pending:
+            return None, FieldConflict(OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner)
+        return None, None
     home = _home_entity(counterparty, entity)
     if home is None:
         raise ValidationError({"bank_account": "No legal entity exists to verify bank details in."})
-    currency = details.currency or (active[0].currency if active else home.base_currency)
+    # The account's own currency: as sent, else that of the active account it replaces in the
+    # same country, else its country's; never the currency of the entity that synced it.
+    same_country = [a.currency for a in active if a.country == details.country]
+    currency = details.currency or (same_country[0] if same_country else COUNTRY_CURRENCY.get(details.country, ""))
+    if not currency:
+        message = (
+            f"{counterparty.name}: bank details from {source} name no currency, and {details.country} has none on file."
+        )
+        return None, FieldConflict(
+            OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner, message[:200]
+        )
     change = bank_change_record(
         counterparty=counterparty,
-        details=BankDetails(details.iban, details.bic, details.account_number, details.routing_number, currency),
+        details=details.with_currency(currency),
         entity=home,
         source=source,
         requested_by=actor,
@@ -328,18 +342,20 @@ def counterparty_upsert(
 
     data keys (all optional except name for a new record; a missing or blank value means "not
     sent", never "clear it"): name, country (ISO alpha-2), tax_id, is_blocked (bool) or status
-    ("active"|"blocked"), bank_account ({iban, bic} or {routing_number, account_number}, optional
-    currency). kind is "supplier" or "customer" and sets that role. entity is the context the
-    record arrives in (a connector's entity): it selects entity-specific systems of record and
-    is where conflicts and bank changes are queued. same_as=(source, external_id) is an explicit
-    cross-reference to a counterparty another source already sent.
+    ("active"|"blocked"), bank_account ({iban, bic} or {account_number, bank_code_kind, bank_code,
+    country}, where "routing_number" is read as an ABA bank code; optional currency). kind is
+    "supplier" or "customer" and sets that role. entity is the context the record arrives in
+    (a connector's entity): it selects entity-specific systems of record and is where conflicts
+    and bank changes are queued. same_as=(source, external_id) is an explicit cross-reference to
+    a counterparty another source already sent.
 
     Per owned field: equal value → nothing; value from the field's system of record → applied;
     an empty field → filled by any source; otherwise → not applied, a master_data_conflict
     exception is opened (dedupe key per counterparty + field) and the outcome is "conflict".
     Bank details: the same as an active account or a pending change → nothing; new details from
-    the owner (or the first details on file, from anyone) → a requested BankAccountChange, never
-    an active account; from another source → conflict; invalid IBAN/BIC → conflict naming why.
+    the owner → a requested BankAccountChange in the account's own currency (as sent, else its
+    country's), never an active account; from another source → a conflict when they disagree with
+    what is on file, nothing when nothing is; invalid details → conflict naming why.
 
     Idempotent: the same record sent again matches the same counterparty through its
     ExternalRef, finds every value equal, and writes nothing (an open conflict is found again

@@ -56,6 +56,14 @@ class Access:
     def may_import(self, entity_id: int) -> bool:
         return self._importable is None or entity_id in self._importable
 
+    def first_entity(self) -> LegalEntity | None:
+        """Where a finding about no entity in particular is filed: the first entity, by code, this
+        import may write to."""
+        entities = LegalEntity.objects.order_by("code")
+        if self._importable is not None:
+            entities = entities.filter(pk__in=self._importable)
+        return entities.first()
+
 
 def money(amount: Decimal) -> str:
     """A decimal string exactly as booked; never a float, never scientific notation."""
@@ -77,6 +85,7 @@ class Outcome:
     unknown: int = 0
     returns: int = 0
     notifications_of_change: int = 0
+    messages: int = 0  # payment-status messages recorded for the first time
     duplicates: int = 0
     documents: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -86,7 +95,7 @@ class Outcome:
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.statements or self.accepted or self.rejected or self.notifications_of_change)
+        return bool(self.statements or self.accepted or self.rejected or self.notifications_of_change or self.messages)
 
     def summary(self, file_format: str, status: str, inbound_file_id: int | None) -> dict[str, Any]:
         kinds = set(self.formats)

@@ -121,6 +121,9 @@ def _import(
 ) -> ImportResult:
     digest = hashlib.sha256(data).hexdigest()
     access = Access(user, entity_ids=entity_ids)
+    # Before any duplicate check: a document in a namespace we do not read is refused as unknown,
+    # even when the same bytes were once taken for something else.
+    file_format = detect_format(data, filename)
     with transaction.atomic():
         inbound, previous = _claim(digest=digest, data=data, filename=filename, source=source, user=user)
         if previous is not None:
@@ -133,7 +136,6 @@ def _import(
             )
         assert inbound is not None
         outcome = Outcome()
-        file_format = detect_format(data, filename)
         inbound.format = file_format
         if file_format == "zip":
             _import_archive(data, filename, inbound=inbound, user=user, access=access, outcome=outcome)

@@ -3,7 +3,6 @@ download folder): each file is imported, then moved to imported/ or refused/ bes
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,20 +40,36 @@ def bank_file_inbox_poll(*, inbox: Path | None = None, settle_seconds: int = SET
         return result
     now = time.time()
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue  # another worker moved it meanwhile
         if now - stat.st_mtime < settle_seconds:
             continue
         try:
             bank_file_check_size(size=stat.st_size, filename=path.name)
-            outcome = bank_file_import(data=path.read_bytes(), filename=path.name, source="inbox")
+            data = path.read_bytes()
+        except OSError as error:
+            # A file we cannot read is set aside like a refused one, so it holds up nothing behind it.
+            _set_aside(path, result, f"{path.name}: cannot be read ({error.strerror or error}); nothing was imported")
+            continue
         except BankFileRefused as refusal:
-            logger.warning("bank_file.inbox_refused", filename=path.name, error=refusal.message)
-            result.refused.append(path.name)
-            _move(path, folder / "refused")
+            _set_aside(path, result, refusal.message)
+            continue
+        try:
+            outcome = bank_file_import(data=data, filename=path.name, source="inbox")
+        except BankFileRefused as refusal:
+            _set_aside(path, result, refusal.message)
             continue
         (result.duplicates if outcome.status == "duplicate" else result.imported).append(path.name)
         _move(path, folder / "imported")
     return result
+
+
+def _set_aside(path: Path, result: InboxPollResult, message: str) -> None:
+    logger.warning("bank_file.inbox_refused", filename=path.name, error=message)
+    result.refused.append(path.name)
+    _move(path, path.parent / "refused")
 
 
 def _configured_inbox() -> Path | None:
@@ -63,7 +78,12 @@ def _configured_inbox() -> Path | None:
 
 
 def _move(path: Path, target_dir: Path) -> None:
-    target_dir.mkdir(exist_ok=True)
     stamped = target_dir / f"{timezone.now():%Y%m%dT%H%M%S}-{path.name}"
-    with contextlib.suppress(FileNotFoundError):  # another worker moved it first
+    try:
+        target_dir.mkdir(exist_ok=True)
         path.rename(stamped)
+    except FileNotFoundError:
+        pass  # another worker moved it first
+    except OSError as error:
+        # Left where it is: the next poll meets it again (an imported file as a duplicate).
+        logger.warning("bank_file.inbox_not_moved", filename=path.name, to=str(target_dir), error=str(error))

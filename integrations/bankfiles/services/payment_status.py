@@ -29,6 +29,7 @@ from integrations.formats.types import PaymentStatusReport, StatusReason
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import ExceptionKind
 
+_LISTED_IDS = 50  # end-to-end ids an exception lists; the file has them all
 ACCEPTING = frozenset({"ACCP", "ACSC", "ACSP"})
 REJECTING = "RJCT"
 FINAL = ACCEPTING | {REJECTING}
@@ -56,9 +57,18 @@ class _Decision:
     said_by: str  # where in the file, for warnings and the exception
 
 
-def _claim_message(*, inbound: InboundFile, file_format: str, message_id: str, content: str, where: str) -> bool:
+def _claim_message(
+    *, inbound: InboundFile, file_format: str, message_id: str, content: str, where: str, legacy_content: str = ""
+) -> bool:
     """Record the message as applied; False when it already was (same content). Refuses a
-    message id seen before with other content: the bank must not reuse ids."""
+    message id seen before with other content: the bank must not reuse ids. legacy_content is the
+    content as messages recorded before amounts were part of it were hashed."""
+    longest = ProcessedMessage._meta.get_field("message_id").max_length or 0
+    if len(message_id) > longest:
+        raise BankFileRefused(
+            f"{where}: its message id is {len(message_id)} characters long, more than the {longest} we keep; "
+            "nothing was imported"
+        )
     digest = hashlib.sha256(content.encode()).hexdigest()
     existing = ProcessedMessage.objects.filter(format=file_format, message_id=message_id).first()
     if existing is None:
@@ -71,7 +81,8 @@ def _claim_message(*, inbound: InboundFile, file_format: str, message_id: str, c
         except IntegrityError:
             # A concurrent import of the same message committed first.
             existing = ProcessedMessage.objects.get(format=file_format, message_id=message_id)
-    if existing.content_sha256 != digest:
+    legacy = hashlib.sha256(legacy_content.encode()).hexdigest() if legacy_content else digest
+    if existing.content_sha256 not in (digest, legacy):
         raise BankFileRefused(
             f"{where}: {file_format} message {message_id} was already imported with different content "
             f"(inbound file #{existing.inbound_file_id}); nothing was imported"
@@ -175,12 +186,16 @@ class _Applier:
 # --- pain.002 ----------------------------------------------------------------------------
 
 
-def _report_content(report: PaymentStatusReport) -> str:
+def _report_content(report: PaymentStatusReport, *, with_amounts: bool = True) -> str:
+    """What tells a re-sent report from another one under the same MsgId (without amounts: as
+    reports recorded before amounts counted were hashed)."""
     parts = [report.original_message_id, report.group_status, _reason_text(report.group_reasons, "")]
     for payment in report.payments:
         parts += [payment.payment_info_id, payment.status, _reason_text(payment.reasons, "")]
         for tx in payment.transactions:
             parts += [tx.original_end_to_end_id, tx.original_instruction_id, tx.status, _reason_text(tx.reasons, "")]
+            if with_amounts:
+                parts += [format(tx.amount.normalize(), "f") if tx.amount is not None else "", tx.currency]
     return "|".join(parts)
 
 
@@ -203,14 +218,47 @@ def payment_status_apply(
         file_format="pain.002",
         message_id=report.message_id,
         content=_report_content(report),
+        legacy_content=_report_content(report, with_amounts=False),
         where=where,
     ):
         outcome.duplicates += 1
         outcome.transactions += len(report.transactions)
         return
-    payment_status_report_apply(
+    outcome.messages += 1
+    ours = payment_status_report_apply(
         report=report, user=user, access=access, outcome=outcome, where=where, source=f"bank file {filename}"
     )
+    if not ours:
+        _open_unmatched_report(report, inbound=inbound, access=access, outcome=outcome, where=where)
+
+
+def _open_unmatched_report(
+    report: PaymentStatusReport, *, inbound: InboundFile, access: Access, outcome: Outcome, where: str
+) -> None:
+    """A report about none of our payments is recorded (a bank never sends one without a cause:
+    a payment sent outside this system, a mix-up of accounts) and opens one exception in treasury's
+    queue, naming the message and its ids, keyed on the message id."""
+    entity = access.first_entity()
+    if entity is None:
+        return  # no entity to file it under; the warnings name every unknown id
+    end_to_end_ids = [t.original_end_to_end_id for t in report.transactions if t.original_end_to_end_id]
+    exception_open(
+        entity=entity,
+        kind=ExceptionKind.BANK_RECONCILIATION,
+        title=f"Payment status report {report.message_id} matches no payment of ours",
+        dedupe_key=f"{ExceptionKind.BANK_RECONCILIATION}:pain.002:{report.message_id}",
+        detail={
+            "message_id": report.message_id,
+            "original_message_id": report.original_message_id,
+            "payment_information_ids": [p.payment_info_id for p in report.payments if p.payment_info_id],
+            "end_to_end_ids": end_to_end_ids[:_LISTED_IDS],
+            "transactions": len(report.transactions),
+            "group_status": report.group_status,
+            "file": where,
+        },
+        obj=inbound,
+    )
+    outcome.entity_ids.add(entity.pk)
 
 
 def payment_status_report_apply(
@@ -222,7 +270,7 @@ def payment_status_report_apply(
     where: str,
     source: str,
     batch_id: int | None = None,
-) -> None:
+) -> int:
     """Move payments and their batches as a pain.002 says, at transaction, payment-information and
     group level: accepted (ACCP, ACSC, ACSP) → payment accepted, a transmitted batch acknowledged
     once none is pending; RJCT → payment rejected with the reason, payment-rejected announced, a
@@ -230,6 +278,8 @@ def payment_status_report_apply(
     (RCVD, PDNG, ...) change nothing. `where` names the report in warnings, `source` goes into the
     batch's audit trail; with batch_id, the report speaks only of that batch's payments (the
     bank's answer about one submission).
+
+    Returns how many of the user's payments the report speaks of (0: none of ours).
 
     Idempotent: a payment already in the reported state is left as it is, a batch moves only from
     transmitted, and the exception and the event are keyed per payment."""
@@ -269,6 +319,8 @@ def payment_status_report_apply(
             decisions, named, report.original_message_id, decision, outcome, speaks_alone=not named, batch_id=batch_id
         )
     _Applier(user=user, access=access, outcome=outcome, source=source).apply(decisions)
+    spoken_of = Payment.objects.filter(pk__in=named | decisions.keys()).values_list("entity_id", flat=True)
+    return sum(1 for entity_id in spoken_of if access.sees(entity_id))
 
 
 def _decision(status: str, reasons: Iterable[StatusReason], said_by: str) -> _Decision:
@@ -349,6 +401,7 @@ def ach_returns_apply(
     if not _claim_message(inbound=inbound, file_format="nacha", message_id=key, content=content, where=where):
         outcome.duplicates += 1
         return
+    outcome.messages += 1
     known = _payments_for_ach(items)
     decisions: dict[int, _Decision] = {}
     for entry, answer, _batch_number in items:

@@ -45,7 +45,7 @@ def _accounts(ctx: RunContext, listed: list[dict[str, Any]]) -> list[ListedAccou
     the bank gives it, routing number) and that the "accounts" mapping names (blank: all)."""
     own = BankAccount.objects.filter(entity=ctx.connector.entity)
     ibans = set(own.exclude(iban="").values_list("iban", flat=True))
-    numbers = set(own.filter(iban="").exclude(account_number="").values_list("account_number", "routing_number"))
+    numbers = {(a.account_number, a.routing_number) for a in own.filter(iban="").exclude(account_number="")}
     found: list[ListedAccount] = []
     for entry in listed:
         if not isinstance(entry, dict):

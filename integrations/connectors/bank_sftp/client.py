@@ -28,6 +28,7 @@ import structlog
 
 from integrations.connectors import mapping_of
 from integrations.credentials import CredentialsUnreadable
+from integrations.egress import EgressRefused, egress_check_host
 from integrations.models import Connector
 from integrations.retry import RetryPolicy
 from integrations.sync.context import credentials_of
@@ -265,6 +266,10 @@ class SftpClient:
 
     async def _open(self) -> asyncssh.SFTPClient:
         target = self.target
+        try:
+            egress_check_host(target.host, target.port)
+        except EgressRefused as exc:
+            raise SftpRefused(str(exc)) from None
         keys = [asyncssh.import_private_key(target.private_key.strip() + "\n")] if target.private_key else None
         gate = _PinnedHostKey(target.fingerprint)
         try:

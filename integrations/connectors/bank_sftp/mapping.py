@@ -9,6 +9,7 @@ from typing import Any
 
 from integrations.connectors.base import MappingField
 from integrations.connectors.mapping_schema import string
+from integrations.egress import host_refusal
 
 MOVE = "move"
 LEAVE = "leave"
@@ -19,7 +20,7 @@ FINGERPRINT = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
 def host(value: Any) -> str | None:
     if not isinstance(value, str) or any(c.isspace() for c in value) or "/" in value:
         return "must be a host name or IP address"
-    return None
+    return host_refusal(value) or None if value else None
 
 
 def port(value: Any) -> str | None:

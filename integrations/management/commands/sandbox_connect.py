@@ -150,7 +150,7 @@ class Command(BaseCommand):
             BankAccount.objects.filter(entity__in=bank_connectors.values("entity"), is_active=True)
             .exclude(iban="", account_number="")
             .select_related("entity")
-            .order_by("entity__code", "iban", "routing_number", "account_number")
+            .order_by("entity__code", "iban", "bank_code", "account_number")
         )
         today = timezone.now().date()
         for account in accounts:

@@ -1,4 +1,5 @@
-"""IBAN/BIC and US routing numbers are validated on entry; the database keeps the rules too."""
+"""IBAN/BIC and US routing numbers are validated on entry; the database keeps the rules too.
+(An ABA routing number is a bank code of kind aba: its errors are the bank_code field's.)"""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,15 +25,20 @@ def test_a_valid_iban_and_bic_pass_full_clean(entity_de):
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "message"),
+    ("values", "field", "message"),
     [
-        ("iban", "DE89370400440532013001", "not a valid IBAN"),
-        ("bic", "NOTABIC", "not a valid BIC"),
-        ("routing_number", "021000022", "not a valid ABA routing number"),
-        ("currency", "eur", "not an ISO 4217 currency"),
+        ({"iban": "DE89370400440532013001"}, "iban", "not a valid IBAN"),
+        ({"bic": "NOTABIC"}, "bic", "not a valid BIC"),
+        ({"iban": "", "account_number": "123456789", "routing_number": "021000022"}, "bank_code", "not a valid ABA"),
+        (
+            {"iban": "", "account_number": "1", "bank_code_kind": "gb_sort_code", "bank_code": "20-00"},
+            "bank_code",
+            "6 digits",
+        ),
+        ({"currency": "eur"}, "currency", "not an ISO 4217 currency"),
     ],
 )
-def test_bad_bank_details_are_refused_with_a_message_naming_the_value(entity_de, field, value, message):
+def test_bad_bank_details_are_refused_with_a_message_naming_the_value(entity_de, values, field, message):
     account = BankAccount(
         entity=entity_de,
         name="Ops",
@@ -42,7 +48,8 @@ def test_bad_bank_details_are_refused_with_a_message_naming_the_value(entity_de,
         source="test",
         external_id="bad-1",
     )
-    setattr(account, field, value)
+    for name, value in values.items():
+        setattr(account, name, value)
 
     with pytest.raises(ValidationError) as error:
         account.full_clean()

@@ -174,7 +174,8 @@ def test_bank_details_from_their_owner_become_a_requested_change_and_payments_to
     assert result.outcome == Outcome.UPDATED
     change = result.bank_change
     assert change is not None
-    assert (change.state, change.iban, change.entity, change.currency) == ("requested", NEW_IBAN, entity_de, "EUR")
+    # a UK account in its own currency: neither the entity's nor that of the German account it replaces
+    assert (change.state, change.iban, change.entity, change.currency) == ("requested", NEW_IBAN, entity_de, "GBP")
     active = list(acme.bank_accounts.filter(is_active=True).values_list("iban", flat=True))
     assert active == [OLD_IBAN], "the active account is unchanged until the change is verified"
     payment = PaymentFactory(entity=entity_de, counterparty=acme, beneficiary_account=change.bank_account)

@@ -76,11 +76,11 @@ def test_own_bank_accounts_by_iban_or_routing_and_account(run_import):
 
     assert (first["created"], again["unchanged"], again["created"]) == (2, 2, 0)
     eur = BankAccount.objects.get(iban="DE89370400440532013000")
-    usd = BankAccount.objects.get(routing_number="021000021", account_number="123456789")
+    usd = BankAccount.objects.get(bank_code_kind="aba", bank_code="021000021", account_number="123456789")
     assert eur.entity.code == "DE01"
     assert eur.counterparty is None
     assert usd.entity.code == "US01"
-    assert usd.external_id == "021000021/123456789"
+    assert usd.external_id == "US:aba:021000021:123456789"
 
 
 def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_for_verification(run_import):
@@ -89,6 +89,9 @@ def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_fo
     suppliers = run_import("suppliers", SUPPLIERS)
     customers = run_import("customers", CUSTOMERS)
     again = run_import("suppliers", SUPPLIERS)
+    asked_by_the_erp = BankAccountChange.objects.count()
+    run_import("suppliers", SUPPLIERS, source="procurement")  # the system of record for supplier bank details
+    run_import("suppliers", SUPPLIERS, source="procurement")
 
     assert (suppliers["created"], suppliers["rows"]) == (2, 2)
     assert (customers["created"], customers["updated"]) == (1, 1)  # S-2 is now a customer too
@@ -99,8 +102,9 @@ def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_fo
     acme = Counterparty.objects.get(external_id="S-1")
     assert acme.tax_id == "DE123456789"
     assert not acme.bank_accounts.filter(is_active=True).exists(), "bank details are never active on import"
+    assert asked_by_the_erp == 0, "the ERP does not own supplier bank details"
     change = BankAccountChange.objects.get(counterparty=acme)
-    assert (change.state, change.iban, change.source) == ("requested", "DE89370400440532013000", "erp")
+    assert (change.state, change.iban, change.source) == ("requested", "DE89370400440532013000", "procurement")
     assert BankAccountChange.objects.count() == 1, "re-importing asks for nothing new"
 
 
@@ -256,6 +260,10 @@ ROW_ERRORS = [
     ("receipts", "GR-9,PO-404,1,1,2026-01-10", "po_external_id", "not a purchase order known to erp"),
     ("receipts", "GR-9,PO-1,7,1,2026-01-10", "line_no", "has no line 7"),
     ("receipts", "GR-9,PO-1,1,1,2026-1-10", "received_on", "not a date"),
+    ("receipts", "GR-9,PO-1,²,1,2026-01-10", "line_no", "not a positive whole number"),  # str.isdigit() says yes
+    ("receipts", "GR-9,PO-1,١,1,2026-01-10", "line_no", "not a positive whole number"),  # Arabic-Indic one
+    ("invoices", "AP-9,AP,S-1,DE01,EUR,١٠.00,10.00,2026-01-01,2026-01-31,", "amount", "not a decimal number"),
+    ("purchase_orders", "PO-9,S-1,DE01,EUR,1,Nuts,१,1", "quantity", "not a decimal number"),  # Devanagari one
 ]
 GOOD_FIRST_ROW = {
     "suppliers": SUPPLIERS.splitlines()[:2],
@@ -276,6 +284,20 @@ def test_a_bad_row_refuses_the_whole_file_naming_line_and_column(
 
     assert f"line 3, {column}: " in message
     assert words in message
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "where"),
+    [
+        ("suppliers", SUPPLIERS.replace("Brightline Ltd", "Bright\x00line Ltd"), "line 3, name: "),
+        ("legal_entities", ENTITIES.replace("DE01,", "DE\x0001,"), "line 2, code: "),
+        ("legal_entities", ENTITIES.replace("base_currency", "base_\x00currency"), "line 1, column 4: "),
+    ],
+)
+def test_a_nul_byte_refuses_the_file_naming_line_and_column(refused_import, erp_base, kind, text, where):
+    message = refused_import(kind, text)
+
+    assert f"{where}A NUL byte" in message
 
 
 def test_every_problem_of_a_file_is_listed_not_only_the_first(refused_import, erp_base):

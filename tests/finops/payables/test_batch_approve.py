@@ -10,7 +10,7 @@ from django.urls import reverse
 from finops.accounts.sod import SegregationOfDutiesError
 from finops.audit.models import AuditEvent
 from finops.core.workflow import WorkflowError
-from finops.payables.models import Approval
+from finops.payables.models import Approval, PaymentBatch
 from finops.payables.services import batch_approve, batch_decline, batch_submit
 from finops.payables.states import BatchState
 from tests.factories import PaymentBatchFactory, PaymentFactory
@@ -165,3 +165,66 @@ def test_api_decision_approves_and_reports_sod_errors_as_400(client, controller_
     assert ok.json()["state"] == "approved"
     assert again.status_code == 400
     assert "not pending approval" in again.json()["detail"]
+
+
+def test_declining_a_batch_you_approved_is_a_400_not_a_500(client, controller_de, pending_batch_de):
+    url = reverse("api:batch-decision", args=[pending_batch_de.pk])
+    client.force_login(controller_de)
+    client.post(url, {"decision": "approve"}, content_type="application/json")
+
+    response = client.post(url, {"decision": "decline", "comment": "changed my mind"}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "not pending approval" in response.json()["detail"]
+    pending_batch_de.refresh_from_db()
+    assert pending_batch_de.state == BatchState.APPROVED
+    assert list(pending_batch_de.approvals.values_list("decision", flat=True)) == ["approved"]
+
+
+def test_declining_after_your_own_first_of_two_approvals_is_refused_with_a_reason(
+    controller_de, large_pending_batch_de
+):
+    batch_approve(batch_id=large_pending_batch_de.pk, approver=controller_de)
+
+    with pytest.raises(WorkflowError, match="already approved"):
+        batch_decline(batch_id=large_pending_batch_de.pk, approver=controller_de, reason="second thoughts")
+
+    large_pending_batch_de.refresh_from_db()
+    assert large_pending_batch_de.state == BatchState.PENDING_APPROVAL
+
+
+def test_declining_a_released_batch_is_a_400_for_its_approver(client, controller_de, pending_batch_de):
+    batch_approve(batch_id=pending_batch_de.pk, approver=controller_de)
+    PaymentBatch.objects.filter(pk=pending_batch_de.pk).update(state=BatchState.RELEASED)
+    client.force_login(controller_de)
+
+    response = client.post(
+        reverse("api:batch-decision", args=[pending_batch_de.pk]),
+        {"decision": "decline", "comment": "too late"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "released, not pending approval" in response.json()["detail"]
+
+
+def test_the_decline_screen_shows_why_instead_of_failing(client, controller_de, pending_batch_de):
+    batch_approve(batch_id=pending_batch_de.pk, approver=controller_de)
+    client.force_login(controller_de)
+
+    response = client.post(
+        reverse("payables:batch-decline", args=[pending_batch_de.pk]), {"reason": "oops"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 422
+    assert "not pending approval" in response.content.decode()
+
+
+def test_the_approve_screen_shows_why_a_second_approval_is_refused(client, controller_de, pending_batch_de):
+    batch_approve(batch_id=pending_batch_de.pk, approver=controller_de)
+    client.force_login(controller_de)
+
+    response = client.post(reverse("payables:batch-approve", args=[pending_batch_de.pk]), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 422
+    assert "not pending approval" in response.content.decode()

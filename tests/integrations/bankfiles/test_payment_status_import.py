@@ -4,6 +4,7 @@ transmitted batch to acknowledged, partly rejected or rejected."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from finops.audit.models import AuditEvent
 from finops.payables.models import Payment
 from integrations.bankfiles.models import ProcessedMessage
 from integrations.bankfiles.services import BankFileRefused, bank_file_import
+from integrations.bankfiles.services.payment_status import _report_content
+from integrations.formats.pain002 import parse_pain002
 from reconciliation.exceptions.models import ExceptionItem
 from tests.integrations.bankfiles.helpers import released_payment, row_counts, run_cli, transmitted_batch
 from tests.integrations.formats.nacha_samples import noc_file
@@ -160,20 +163,36 @@ def test_pain002_imported_twice_changes_nothing_the_second_time(
     }
 
 
-def test_pain002_with_a_reused_msgid_and_other_statuses_is_refused(
-    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("fixture", "payment", "was", "becomes", "message_id"),
+    [
+        # generated-mockbank 02_pain.002.001.10_part.xml: the RJCT of E2E-BADIBAN-2 became ACCP
+        ("generated-mockbank/02_pain.002.001.10_part.xml", "E2E-BADIBAN-2", b">RJCT<", b">ACCP<", "MB-P002-000001"),
+        # SVAPNIL goldman_sachs/pain_002_v3_accepted.xml: the original amount 10.00 USD became 99.00
+        ("pain002/svapnil_goldman_sachs_pain002_v3_accepted.xml", "GSDGFKfLURaHb", b">10.00<", b">99.00<", "1036XXX"),
+    ],
+)
+def test_pain002_with_a_reused_msgid_and_other_content_is_refused(
+    entity_de: Any,
+    fixtures_dir: Path,
+    tmp_path: Path,
+    fixture: str,
+    payment: str,
+    was: bytes,
+    becomes: bytes,
+    message_id: str,
 ) -> None:
-    """generated-mockbank 02_pain.002.001.10_part.xml, then a copy whose RJCT became ACCP under the
-    same MsgId: the bank reused an id, so the second is refused and nothing changes."""
-    released_payment(entity_de, "E2E-BADIBAN-2")
-    path = fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml"
+    """A report, then a copy with another status or amount under the same MsgId: the bank reused an
+    id, so the second is refused loudly (never a quiet duplicate) and nothing changes."""
+    released_payment(entity_de, payment)
+    path = fixtures_dir / fixture
     run_cli(path)
-    forged = tmp_path / "forged.xml"
-    forged.write_bytes(path.read_bytes().replace(b"<TxSts>RJCT</TxSts>", b"<TxSts>ACCP</TxSts>"))
+    changed = tmp_path / "changed.xml"
+    changed.write_bytes(path.read_bytes().replace(was, becomes))
     before = row_counts()
 
-    with pytest.raises(CommandError, match="MB-P002-000001 was already imported with different content"):
-        run_cli(forged)
+    with pytest.raises(CommandError, match=f"{message_id} was already imported with different content"):
+        run_cli(changed)
 
     assert row_counts() == before
 
@@ -255,3 +274,68 @@ def test_a_user_without_the_role_cannot_apply_acknowledgements(
         bank_file_import(data=data, filename="gs.xml", user=clerk_de)
 
     assert _state("GSDGFKfLURaHb")[0] == "released"
+
+
+def test_pain002_matching_no_payment_of_ours_is_imported_and_opens_one_exception(
+    entity_de: Any, fixtures_dir: Path
+) -> None:
+    """generated-mockbank 02_pain.002.001.10_part.xml when we hold none of its payments: the
+    message is recorded (imported, not a duplicate) and one exception names it and its ids, in the
+    treasury queue; the same file again is a duplicate and opens nothing more."""
+    path = fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml"
+
+    summary = run_cli(path)
+    again = run_cli(path)
+
+    assert (summary["status"], summary["transactions"], summary["unknown"]) == ("imported", 3, 3)
+    assert again["status"] == "duplicate"
+    item = ExceptionItem.objects.get()
+    assert (item.kind, item.entity, item.object_type) == ("bank_reconciliation", entity_de, "bankfiles.InboundFile")
+    assert "MB-P002-000001" in item.title
+    assert item.detail["original_message_id"] == "20261122083410-1fd5d33f0e7b"
+    assert item.detail["payment_information_ids"] == ["ACMECorporation-fac1b8e00a8c"]
+    assert item.detail["end_to_end_ids"] == ["E2E-OK-1", "E2E-BADIBAN-2", "E2E-OK-3"]
+    assert ProcessedMessage.objects.get().message_id == "MB-P002-000001"
+
+
+def test_pain002_matching_one_payment_of_ours_opens_no_exception(entity_de: Any, fixtures_dir: Path) -> None:
+    """The same file when one of its three payments is ours: warnings for the two others only."""
+    released_payment(entity_de, "E2E-OK-1")
+
+    summary = run_cli(fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml")
+
+    assert (summary["accepted"], summary["unknown"]) == (1, 2)
+    assert not ExceptionItem.objects.exists()
+
+
+def test_pain002_with_a_msgid_longer_than_we_keep_is_refused_naming_it(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    path = fixtures_dir / "generated-mockbank/02_pain.002.001.10_part.xml"
+    long_id = tmp_path / "long.xml"
+    long_id.write_bytes(path.read_bytes().replace(b"MB-P002-000001", b"M" * 500))
+    before = row_counts()
+
+    with pytest.raises(CommandError, match=r"long\.xml: pain\.002 M+: its message id is 500 characters long"):
+        run_cli(long_id)
+
+    assert row_counts() == before
+
+
+def test_pain002_recorded_before_amounts_counted_is_still_a_duplicate(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """SVAPNIL goldman_sachs/pain_002_v3_accepted.xml recorded with the content hash of earlier
+    releases (statuses and ids, no amounts), then re-sent in other bytes: a duplicate, not other
+    content."""
+    released_payment(entity_de, "GSDGFKfLURaHb")
+    path = fixtures_dir / "pain002/svapnil_goldman_sachs_pain002_v3_accepted.xml"
+    run_cli(path)
+    earlier = _report_content(parse_pain002(path.read_bytes()), with_amounts=False)
+    ProcessedMessage.objects.update(content_sha256=hashlib.sha256(earlier.encode()).hexdigest())
+    resent = tmp_path / "resent.xml"
+    resent.write_bytes(path.read_bytes() + b"\n")
+
+    again = run_cli(resent)
+
+    assert (again["status"], again["duplicates"]) == ("duplicate", 1)

@@ -4,6 +4,7 @@ message naming the file and the line or element, and writes nothing at all."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -327,3 +328,43 @@ def test_another_entitys_account_looks_unknown_to_the_user(
 
     assert "not one of our bank accounts in your entities" in caught.value.message
     assert "GB01" not in caught.value.message
+
+
+def test_a_statement_resent_in_a_foreign_namespace_is_an_unknown_format_not_a_duplicate(
+    entity_de: Any, fixtures_dir: Path, tmp_path: Path
+) -> None:
+    """SVAPNIL ing/example_camt.xml imported, then the same document moved into another namespace:
+    its elements read the same, but it is not a camt.053 we read, so it is refused as unknown
+    before any statement is looked up as a duplicate."""
+    own_account(entity_de, iban="NL08INGB0000001234")
+    path = fixtures_dir / "camt053/svapnil_ing_example_camt.xml"
+    run_cli(path)
+    foreign = tmp_path / "foreign.xml"
+    foreign.write_bytes(path.read_bytes().replace(b"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02", b"urn:example:x"))
+    before = row_counts()
+
+    message = _refused(foreign)
+
+    assert "'urn:example:x' is not one of the ISO 20022" in message
+    assert "element Document/BkToCstmrStmt" in message
+    assert "duplicate" not in message
+    assert row_counts() == before
+
+
+def test_bytes_imported_by_an_earlier_release_in_a_foreign_namespace_are_refused_not_a_duplicate(
+    fixtures_dir: Path, tmp_path: Path, db: Any
+) -> None:
+    """SVAPNIL ing/example_camt.xml in another namespace, recorded as imported (as a release that
+    read by element names alone would have): the same bytes again are refused as an unknown format,
+    the namespace being checked before the file's sha256 is looked up."""
+    data = (fixtures_dir / "camt053/svapnil_ing_example_camt.xml").read_bytes()
+    foreign = data.replace(b"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02", b"urn:example:x")
+    InboundFile.objects.create(
+        sha256=hashlib.sha256(foreign).hexdigest(), filename="earlier.xml", size=len(foreign), status="imported"
+    )
+    path = tmp_path / "again.xml"
+    path.write_bytes(foreign)
+
+    message = _refused(path)
+
+    assert "'urn:example:x' is not one of the ISO 20022" in message

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from integrations.formats.bai2 import parse_bai2
 from integrations.formats.errors import FormatError
 from integrations.formats.types import BankFile, CreditDebit, Statement
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "bai2"
+FIXTURES = SHARED_FIXTURES / "bai2"
 
 
 def _parse(name: str) -> BankFile:
@@ -264,5 +265,43 @@ def test_unknown_funds_type_is_refused_naming_the_line() -> None:
     """Synthetic: funds type X is not in the spec; the fields after it cannot be trusted."""
     with pytest.raises(FormatError, match="unknown funds type 'X'") as caught:
         parse_bai2(_GOOD.replace("16,475,200,Z", "16,475,200,X").encode())
+
+    assert caught.value.line == 5
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "line", "message"),
+    [
+        ("16,175,700,", "16,175,٧٠٠,", 4, "invalid amount '٧٠٠' in record 16"),  # Arabic-Indic digits
+        ("010,1000,", "010,१०००,", 3, "invalid amount '१०००' in record 03"),  # Devanagari digits
+        ("16,175,700,", "16,175," + "7" * 5000 + ",", 4, "invalid amount '7777"),
+        ("49,3400,4/", "49,3400,²/", 6, "invalid count '²' in record 49"),  # str.isdigit() says yes
+        ("98,3400,1,6/", "98,3400,١,6/", 7, "invalid count '١' in record 98"),
+    ],
+)
+def test_numbers_not_in_ascii_digits_or_too_long_are_refused_naming_line_and_record(
+    good: str, bad: str, line: int, message: str
+) -> None:
+    """Synthetic: Python's int() reads Arabic-Indic digits and refuses superscripts and strings
+    of thousands of digits; the reader refuses all of them itself."""
+    data = _GOOD.replace(good, bad, 1).encode()
+
+    with pytest.raises(FormatError, match=re.escape(message)) as caught:
+        parse_bai2(data, filename="f.bai2")
+
+    assert (caught.value.filename, caught.value.line) == ("f.bai2", line)
+
+
+def test_a_detail_type_code_not_in_ascii_digits_is_left_out_with_a_warning() -> None:
+    """Synthetic: type code 1²5 is no code of the spec; like a bank-defined one, not guessed."""
+    bank_file = parse_bai2(_GOOD.replace("16,175,", "16,1²5,").encode())
+
+    assert [e.bank_transaction_code for e in bank_file.statements[0].entries] == ["475"]
+    assert any("'1²5'" in w for w in bank_file.warnings)
+
+
+def test_a_nul_byte_is_refused_naming_its_line_column_and_record() -> None:
+    with pytest.raises(FormatError, match=r"^f\.bai2, line 5: a NUL byte in record 16 at column 12") as caught:
+        parse_bai2(_GOOD.replace("16,475,200,Z", "16,475,200,\x00Z").encode(), filename="f.bai2")
 
     assert caught.value.line == 5

@@ -18,8 +18,9 @@ from integrations.formats.camt import iter_camt_entries, iter_camt_statements, p
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
 from integrations.formats.types import BankFile, CreditDebit, Entry, Statement, StatementEnd, StatementStart
 from integrations.formats.xmlsafe import without_default_namespace
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -679,3 +680,30 @@ def test_generated_statements_parse_back_to_the_same_sums(opening: Decimal, move
     closing_balance = statement.closing_balance
     assert closing_balance is not None
     assert closing_balance.amount == closing
+
+
+@pytest.mark.parametrize(
+    ("namespace", "message"),
+    [("urn:example:ledger", "not one of"), ("urn:iso:std:iso:20022:tech:xsd:pain.002.001.03", r"is that of pain\.002")],
+)
+def test_the_reader_refuses_a_namespace_we_do_not_read(namespace: str, message: str) -> None:
+    """The reader checks the namespace itself, for callers that do not detect first."""
+    data = _document(_statement_xml(_entry()))
+    foreign = data.replace(b"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08", namespace.encode())
+
+    with pytest.raises(UnknownFormatError, match=message) as caught:
+        parse_camt(foreign, "x.xml")
+    with pytest.raises(UnknownFormatError, match=message):
+        list(iter_camt_entries(io.BytesIO(foreign), filename="x.xml"))
+
+    assert caught.value.element == "Document/BkToCstmrStmt"
+
+
+def test_a_count_of_thousands_of_digits_is_refused_naming_its_element() -> None:
+    summary = "<TxsSummry><TtlNtries><NbOfNtries>" + "9" * 5000 + "</NbOfNtries></TtlNtries></TxsSummry>"
+    data = _document(_statement_xml(_entry(), balances=summary))
+
+    with pytest.raises(FormatError, match="is not a count") as caught:
+        parse_camt(data, validate_schema=False)
+
+    assert caught.value.element == "Stmt[1]/TxsSummry/TtlNtries/NbOfNtries"

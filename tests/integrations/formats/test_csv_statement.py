@@ -229,3 +229,37 @@ def test_mapping_refuses_unknown_keys_and_ambiguous_sign_conventions() -> None:
         CsvMapping(booking_date="d", amount="a", debit="x", credit="y", fixed_currency="EUR")
     with pytest.raises(ValueError, match="currency"):
         CsvMapping(booking_date="d", amount="a")
+
+
+@pytest.mark.parametrize(
+    ("amount", "balance", "column"),
+    [
+        ("١٢,٣٤", "100,00", "a"),  # Arabic-Indic digits, which Decimal() would read
+        ("12,34", "१००,००", "s"),  # Devanagari digits in the balance
+        ("9" * 40 + ",00", "100,00", "a"),
+    ],
+)
+def test_an_amount_not_in_ascii_digits_or_too_long_is_refused_naming_line_and_column(
+    amount: str, balance: str, column: str
+) -> None:
+    """Our fixture: one row whose amount or balance is not a number we read."""
+    data = f"d;a;s\n2026-01-01;1,00;1,00\n2026-01-02;{amount};{balance}\n".encode()
+    mapping = CsvMapping(
+        booking_date="d", amount="a", balance="s", fixed_currency="EUR", delimiter=";", decimal_separator=","
+    )
+
+    with pytest.raises(FormatError, match="unreadable amount") as caught:
+        parse_csv_statement(data, mapping, filename="export.csv")
+
+    assert (caught.value.line, caught.value.element) == (3, column)
+
+
+def test_a_nul_byte_is_refused_naming_line_and_column() -> None:
+    """Our fixture with a NUL in line 6's payee."""
+    broken = _GERMAN.replace(b"Stadtwerke", b"Stadt\x00werke")
+
+    with pytest.raises(FormatError, match="a NUL byte in Auftraggeber/Empf") as caught:
+        parse_csv_statement(broken, _GERMAN_MAPPING, filename="umsaetze.csv")
+
+    assert caught.value.line == 6
+    assert str(caught.value).startswith("umsaetze.csv, line 6, element Auftraggeber/Empfänger:")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from integrations.formats.detect import detect_format, iter_zip_members
 from integrations.formats.errors import FileTooLargeError, FormatError, UnknownFormatError
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 _EXPECTED = {
     "camt052": "camt.052",
@@ -79,8 +79,11 @@ def test_xml_without_a_known_message_is_unknown() -> None:
 
 
 def test_prefixed_xml_and_nacha_without_line_breaks() -> None:
-    """A namespace-prefixed camt root; a NACHA file sent with no line breaks."""
-    prefixed = b'\xef\xbb\xbf<?xml version="1.0"?>\n<ns2:Document><ns2:BkToCstmrAcctRpt>'
+    """A namespace-prefixed camt root (the file cut after it); a NACHA file sent with no line breaks."""
+    prefixed = (
+        b'\xef\xbb\xbf<?xml version="1.0"?>\n'
+        b'<ns2:Document xmlns:ns2="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"><ns2:BkToCstmrAcctRpt>'
+    )
     nacha = (FIXTURES / "nacha" / "moov_return-WEB.ach").read_bytes().replace(b"\n", b"")
 
     assert detect_format(prefixed) == "camt.052"
@@ -167,3 +170,64 @@ def test_damaged_zip_is_refused() -> None:
     """ZIP magic bytes followed by garbage."""
     with pytest.raises(FormatError, match="not a readable ZIP archive"):
         next(iter_zip_members(b"PK\x03\x04" + b"\0" * 40))
+
+
+# --- namespaces ------------------------------------------------------------------------------
+
+_ISO = "urn:iso:std:iso:20022:tech:xsd:"
+
+
+@pytest.mark.parametrize(
+    ("namespace", "message"),
+    [
+        ("urn:example:not-iso", "not one of the ISO 20022"),
+        ("http://www.w3.org/1999/xhtml", "not one of the ISO 20022"),
+        (f"{_ISO}pacs.008.001.08", r"is that of pacs\.008"),
+        (f"{_ISO}camt.054.001.08", r"is that of camt\.054"),  # a statement element in the notification namespace
+        (f"{_ISO}camt.053.001.01", "older than the ones we read"),
+        (f"{_ISO}camt.053.001.02.evil", "not one of the ISO 20022"),
+    ],
+)
+def test_a_document_in_a_namespace_we_do_not_read_is_unknown_whatever_its_elements(
+    namespace: str, message: str
+) -> None:
+    """GENKGO camt053.v2.multi.statement.xml with its namespace replaced: the same elements."""
+    data = (FIXTURES / "camt053/genkgo_camt053.v2.multi.statement.xml").read_bytes()
+    foreign = data.replace(f"{_ISO}camt.053.001.02".encode(), namespace.encode(), 1)
+
+    with pytest.raises(UnknownFormatError, match=message) as caught:
+        detect_format(foreign, filename="stmt.xml")
+
+    assert caught.value.filename == "stmt.xml"
+    assert caught.value.element == "Document/BkToCstmrStmt"
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (f'<n:Document xmlns:n="{_ISO}camt.052.001.08"><n:BkToCstmrAcctRpt/></n:Document>', "camt.052"),
+        (f'<Document xmlns="{_ISO}pain.002.002.03"><CstmrPmtStsRpt/></Document>', "pain.002"),  # German DK
+        (
+            '<Document xmlns="http://www.six-interbank-clearing.com/de/pain.002.001.03.ch.02.xsd">'
+            "<CstmrPmtStsRpt/></Document>",  # Swiss SIX
+            "pain.002",
+        ),
+        ("<Document><BkToCstmrDbtCdtNtfctn/></Document>", "camt.054"),  # no namespace at all
+        (f'<Document Xmlns="{_ISO}pain.002.001.03"><CstmrPmtStsRpt/></Document>', "pain.002"),
+    ],
+)
+def test_iso_national_and_missing_namespaces_we_read_are_recognised(document: str, expected: str) -> None:
+    assert detect_format(f'<?xml version="1.0"?>\n{document}'.encode()) == expected
+
+
+def test_a_misspelt_declaration_must_still_name_the_message_it_holds() -> None:
+    """In no namespace, an `Xmlns=` naming another message does not pass for this one."""
+    document = f'<Document Xmlns="{_ISO}camt.053.001.02"><CstmrPmtStsRpt/></Document>'
+
+    with pytest.raises(UnknownFormatError, match=r"is that of camt\.053"):
+        detect_format(document.encode())
+
+
+def test_a_known_message_under_another_root_is_unknown() -> None:
+    with pytest.raises(UnknownFormatError, match="not an ISO 20022 Document"):
+        detect_format(f'<Envelope xmlns="{_ISO}camt.053.001.02"><BkToCstmrStmt/></Envelope>'.encode())

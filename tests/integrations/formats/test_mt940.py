@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from integrations.formats.errors import FormatError
 from integrations.formats.mt940 import iter_mt940, parse_mt940, parse_swift_amount
 from integrations.formats.types import BankFile, CreditDebit, Statement, StatementEnd, StatementStart
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "mt940"
+FIXTURES = SHARED_FIXTURES / "mt940"
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -459,3 +460,32 @@ def test_swift_amount_refuses_what_is_not_a_swift_amount(text: str) -> None:
     """SWIFT amounts have no sign, no thousands separator and one decimal comma."""
     with pytest.raises(ValueError, match="not a SWIFT amount"):
         parse_swift_amount(text)
+
+
+_ONE_STATEMENT = (
+    ":20:REF\n:25:NL91ABNA0417164300\n:28C:1/1\n:60F:C250101EUR{opening}\n"
+    ":61:2501010101D{amount}NTRF{reference}\n:62F:C250101EUR90,00\n-\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "amount", "field"),
+    [
+        ("100,00", "١٠,00", ":61:"),  # Arabic-Indic digits
+        ("100,00", "१०,00", ":61:"),  # Devanagari digits
+        ("١٠٠,00", "10,00", ":60F:"),
+        ("100,00", "1²,00", ":61:"),  # a superscript passes str.isdigit()
+    ],
+)
+def test_digits_other_than_ascii_are_refused_naming_the_line_and_field(opening: str, amount: str, field: str) -> None:
+    data = _ONE_STATEMENT.format(opening=opening, amount=amount, reference="NONREF").encode()
+
+    with pytest.raises(FormatError, match=rf"^bad\.sta, line [45]: unreadable .*{field}"):
+        parse_mt940(data, filename="bad.sta")
+
+
+def test_a_nul_byte_is_refused_naming_its_line_column_and_field() -> None:
+    data = _ONE_STATEMENT.format(opening="100,00", amount="10,00", reference="NON\x00REF").encode()
+
+    with pytest.raises(FormatError, match=r"^bad\.sta, line 5: a NUL byte in :61: at column 28"):
+        parse_mt940(data, filename="bad.sta")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -21,9 +20,10 @@ from integrations.formats.nacha import (
     parse_nacha,
     returns,
 )
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 from tests.integrations.formats.nacha_samples import noc_file
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "nacha"
+FIXTURES = SHARED_FIXTURES / "nacha"
 
 
 def _parse(name: str, *, allow_invalid_check_digit: bool = False) -> AchFile:
@@ -394,3 +394,47 @@ def test_random_batches_round_trip_with_consistent_totals(
     assert ach_file.entry_hash == sum(int(o.routing_number[:8]) for o in flat) % 10**10
     assert ach_file.batch_count == len(batches)
     assert ach_file.warnings == ()
+
+
+# --- what no reader may crash on -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "line", "message"),
+    [
+        # a Latin-1 superscript two, which str.isdigit() takes for a digit and int() refuses
+        (b"0100000000", b"01000\xb20000", 3, "amount '01000²0000' is not a number"),
+        (b"627231380104", b"62723138\xb2104", 3, "RDFI routing number '23138²104' is not numeric"),
+        (b"9000001", b"900000\xb2", 5, "batch count '00000²' is not a number"),
+    ],
+)
+def test_digits_other_than_ascii_are_refused_naming_the_line(good: bytes, bad: bytes, line: int, message: str) -> None:
+    """MOOV-ACH ppd-debit.ach with one digit turned into a superscript."""
+    data = (FIXTURES / "moov_ppd-debit.ach").read_bytes().replace(good, bad, 1)
+
+    with pytest.raises(FormatError, match=message) as caught:
+        parse_nacha(data, "ppd.ach")
+
+    assert (caught.value.filename, caught.value.line) == ("ppd.ach", line)
+
+
+def test_an_addenda_type_in_other_digits_is_no_return() -> None:
+    """MOOV-ACH return-WEB.ach whose first return addenda type 99 became 9²: not a return."""
+    data = (FIXTURES / "moov_return-WEB.ach").read_bytes().replace(b"799R01", b"79\xb2R01", 1)
+
+    assert [r.reason_code for r in returns(parse_nacha(data))] == ["R03"]
+
+
+@pytest.mark.parametrize("flat", [False, True])
+def test_a_nul_byte_is_refused_naming_its_record(flat: bool) -> None:
+    """MOOV-ACH return-WEB.ach with a NUL in the first entry's name, with and without line breaks."""
+    data = (FIXTURES / "moov_return-WEB.ach").read_bytes()
+    entry = data.splitlines()[2]
+    data = data.replace(entry, entry[:60] + b"\x00" + entry[61:], 1)
+    if flat:
+        data = data.replace(b"\n", b"")
+
+    with pytest.raises(FormatError, match="a NUL byte in a record of type '6' at column 61") as caught:
+        parse_nacha(data, "returns.ach")
+
+    assert caught.value.line == 3

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +17,9 @@ from integrations.formats.errors import ValidationError
 from integrations.formats.pain001 import build_pain001, format_amount
 from integrations.formats.types import CreditTransfer, Party, PaymentOrder
 from integrations.formats.xmlsafe import Element, find_all, parse_xml, text
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 MOCK_BANK_INPUT = FIXTURES / "generated-mockbank" / "01_pain.001.001.09_sepaxml-input.xml"
 CREATED_AT = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 VERSIONS = ["001.001.03", "001.001.09"]

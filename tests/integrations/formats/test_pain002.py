@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from integrations.formats.errors import FormatError, UnknownFormatError
 from integrations.formats.pain002 import parse_pain002
 from integrations.formats.types import PaymentStatusReport, StatusReason
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 
 def _read(relative: str) -> PaymentStatusReport:
@@ -145,3 +145,14 @@ def test_a_statement_is_not_a_status_report() -> None:
     """GENKGO test/data/camt053.v8.xml is a camt.053, not a pain.002."""
     with pytest.raises(UnknownFormatError):
         parse_pain002((FIXTURES / "camt053/genkgo_camt053.v8.xml").read_bytes())
+
+
+def test_a_status_report_in_a_foreign_namespace_is_unknown() -> None:
+    """generated-mockbank 02_pain.002.001.10_part.xml moved into another namespace: same elements."""
+    data = (FIXTURES / "generated-mockbank/02_pain.002.001.10_part.xml").read_bytes()
+    foreign = data.replace(b"urn:iso:std:iso:20022:tech:xsd:pain.002.001.10", b"urn:example:status", 1)
+
+    with pytest.raises(UnknownFormatError, match="'urn:example:status' is not one of") as caught:
+        parse_pain002(foreign, "status.xml")
+
+    assert (caught.value.filename, caught.value.element) == ("status.xml", "Document/CstmrPmtStsRpt")

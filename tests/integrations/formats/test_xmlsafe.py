@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -18,8 +17,9 @@ from integrations.formats.xmlsafe import (
     parse_xml,
     text,
 )
+from tests.conftest import FIXTURES as SHARED_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES = SHARED_FIXTURES
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE Document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>

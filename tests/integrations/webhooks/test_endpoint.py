@@ -84,3 +84,65 @@ def test_the_endpoint_takes_posts_only_for_enabled_webhook_connectors(billing, c
         ).status_code
         == 404
     )
+
+
+def test_a_body_without_an_event_id_is_refused_whatever_the_header_says(billing, client):
+    body = json.dumps({"type": "invoice.issued", "created": 0, "data": {}}).encode()
+    headers = {
+        "HTTP_BILLING_SIGNATURE": signature_header([SECRET], body, int(time.time())),
+        "HTTP_BILLING_EVENT_ID": "evt_from_header",
+    }
+
+    response = client.post(
+        f"/integrations/webhooks/{billing.pk}/", data=body, content_type="application/json", **headers
+    )
+
+    assert response.status_code == 400
+    assert response.json()["reason"] == "event id missing from the signed body"
+    assert not InboundMessage.objects.filter(connector=billing).exists()
+    billing.refresh_from_db()
+    assert billing.webhook_refusals == 1
+    assert billing.last_refusal_reason == "event id missing from the signed body"
+
+
+def test_a_captured_delivery_replayed_under_new_header_ids_is_stored_once(billing, client):
+    body, headers = _signed("evt_1")
+    statuses = []
+
+    for event_id in ("evt_1", "", "evt_9", "evt_10"):
+        replay = {**headers, "HTTP_BILLING_EVENT_ID": event_id}
+        statuses.append(
+            client.post(
+                f"/integrations/webhooks/{billing.pk}/", data=body, content_type="application/json", **replay
+            ).status_code
+        )
+
+    assert statuses == [202, 200, 400, 400]
+    assert list(InboundMessage.objects.filter(connector=billing).values_list("event_id", flat=True)) == ["evt_1"]
+
+
+@pytest.mark.parametrize("header", ["t=²,v1=abc", "t=١٢٣,v1=abc", "t=" + "9" * 5000 + ",v1=abc", "t=1,v1=²"])
+def test_a_malformed_signature_header_is_a_400_not_a_500(billing, client, header):
+    body, headers = _signed()
+    headers["HTTP_BILLING_SIGNATURE"] = header
+
+    response = client.post(
+        f"/integrations/webhooks/{billing.pk}/", data=body, content_type="application/json", **headers
+    )
+
+    assert response.status_code == 400
+    assert response.json()["reason"] in ("malformed signature header", "forged signature")
+
+
+def test_a_content_length_in_other_digits_is_not_a_500(billing, client):
+    body, headers = _signed()
+
+    response = client.post(
+        f"/integrations/webhooks/{billing.pk}/",
+        data=body,
+        content_type="application/json",
+        **headers,
+        CONTENT_LENGTH="²",
+    )
+
+    assert response.status_code < 500

@@ -212,6 +212,28 @@ def test_a_refused_file_is_a_failure_naming_it_retried_then_dead_lettered_and_no
     assert BankStatement.objects.count() == 1
 
 
+def test_a_hostile_file_is_a_failure_naming_its_field_and_the_files_behind_it_are_imported(
+    admin_de, entity_de, bank, fixtures_dir, accounts
+):
+    """Our own MT940 for the ING account whose closing balance has 40 digits, named to come first,
+    beside SVAPNIL ing/example_camt.xml: the poison file is a failure naming it and its balance,
+    kept on the server; the camt behind it is imported in the same run."""
+    connector = sftp_connector(admin_de, entity_de, bank)
+    poison = (
+        ":20:POISON\n:25:NL08INGB0000001234\n:28C:1/1\n:60F:C260105EUR0,00\n:62F:C260105EUR" + "9" * 40 + ",00\n-\n"
+    ).encode()
+    put_file(bank, f"{FOLDER}/a-poison.sta", poison)
+    put_fixture(bank, fixtures_dir / ING_CAMT, "b-ing.xml")
+
+    run = run_once(connector)
+
+    assert _counts(run) == (SyncState.PARTLY_FAILED, 2, 1, 0, 1)
+    failure = SyncFailure.objects.get(connector=connector)
+    assert failure.error.startswith("a-poison.sta, line 1: statement 1 (POISON/1/1): the closing balance CLBD")
+    assert BankStatement.objects.get().bank_account == accounts[0]
+    assert f"{FOLDER}/a-poison.sta" in remote_files(bank)
+
+
 def test_an_oversize_file_is_refused_unread(admin_de, entity_de, bank, settings, accounts):
     settings.BANK_FILE_MAX_BYTES = 1000
     connector = sftp_connector(admin_de, entity_de, bank)

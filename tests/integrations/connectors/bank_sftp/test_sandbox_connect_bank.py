@@ -93,7 +93,7 @@ def test_a_us_account_is_opened_by_account_and_routing_number_and_pulled_over_th
     call_command("sandbox_connect", sandbox=bank.base_url, site="http://127.0.0.1:9")
     call_command("sandbox_connect", sandbox=bank.base_url, site="http://127.0.0.1:9")  # again: nothing changes
 
-    assert "US01 021000021 / 4012558831: kept at the sandbox bank" in capsys.readouterr().out
+    assert "US01 US ABA 021000021 · 4012558831: kept at the sandbox bank" in capsys.readouterr().out
     [opened] = [
         a
         for a in http_call("GET", f"{bank.base_url}/bank/v1/accounts").json()["data"]
