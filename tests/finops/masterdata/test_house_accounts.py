@@ -39,7 +39,11 @@ def test_an_admin_edits_an_account_and_the_change_is_audited_field_by_field(clie
 
     account.refresh_from_db()
     assert response.status_code == 302
-    assert (account.name, account.bank_name, account.is_active) == ("Commerzbank operating EUR", "Commerzbank AG", False)
+    assert (account.name, account.bank_name, account.is_active) == (
+        "Commerzbank operating EUR",
+        "Commerzbank AG",
+        False,
+    )
     event = AuditEvent.objects.get(action="bank_account.changed")
     assert event.before == {"name": "Commerzbank EUR", "bank_name": "Commerzbank", "is_active": True}
     assert event.after == {"name": "Commerzbank operating EUR", "bank_name": "Commerzbank AG", "is_active": False}
@@ -52,7 +56,7 @@ def test_an_edit_is_checked_like_a_new_account(client, admin_de, entity_de):
     url = reverse("masterdata:bankaccount-edit", args=[account.pk])
 
     invalid = client.post(url, _edit(account, iban="NL26 VAYB 8060 4768 91"))
-    taken = client.post(url, _edit(account, iban=other.iban, bic=""))
+    taken = client.post(url, _edit(account, iban=other.iban, bic="", country=""))
     unchanged = client.post(url, _edit(account))
 
     assert invalid.status_code == 422
@@ -69,7 +73,10 @@ def test_only_the_entitys_admins_edit(client, treasury_de, admin_de, entity_de, 
 
     client.force_login(treasury_de)
     assert client.get(reverse("masterdata:bankaccount-edit", args=[account.pk])).status_code == 403
-    assert "bankaccount-edit" not in client.get(reverse("masterdata:bankaccount-detail", args=[account.pk])).content.decode()
+    assert (
+        "bankaccount-edit"
+        not in client.get(reverse("masterdata:bankaccount-detail", args=[account.pk])).content.decode()
+    )
     client.force_login(admin_de)
     assert client.get(reverse("masterdata:bankaccount-edit", args=[foreign.pk])).status_code == 404
     detail = client.get(reverse("masterdata:bankaccount-detail", args=[account.pk])).content.decode()
@@ -84,7 +91,7 @@ def _upload(client, fixtures_dir):
 
 def test_a_file_about_an_unknown_account_links_an_admin_to_adding_it(client, admin_de, fixtures_dir):
     client.force_login(admin_de)
-    add = f'{reverse("masterdata:bankaccount-create")}?iban=NL26VAYB8060476890'
+    add = f"{reverse('masterdata:bankaccount-create')}?iban=NL26VAYB8060476890"
 
     response = _upload(client, fixtures_dir)
 
