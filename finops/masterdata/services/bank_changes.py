@@ -112,6 +112,34 @@ def _account_for(counterparty: Counterparty, details: BankDetails, *, source: st
     return account
 
 
+def bank_account_onboard(
+    counterparty: Counterparty, details: BankDetails, *, source: str, actor: User | None
+) -> BankAccount:
+    """A counterparty's first bank details, from the system of record that owns them, taken as its
+    account on file and payable. Onboarding a supplier or customer is the owner's control (its
+    supplier onboarding verifies the account); what the control tower guards is a change of details
+    someone relies on, so every later difference is a BankAccountChange. The account records where
+    it came from and the audit trail says it was never called back here. Call only with cleaned
+    details, for a counterparty with no account and no pending change."""
+    account = BankAccount.objects.create(
+        counterparty=counterparty,
+        name=counterparty.name[:200],
+        **details.columns(),
+        currency=details.currency,
+        is_active=True,
+        source=source,
+        external_id=f"cp{counterparty.pk}:{details.display}"[:128],
+    )
+    audit_record(
+        account,
+        action="bank_account.onboarded",
+        actor=actor,
+        reason=f"first bank details of {counterparty.name}, from {source}, the system of record for them",
+        after={"account": str(details), "currency": details.currency, "active": True},
+    )
+    return account
+
+
 @transaction.atomic
 def bank_change_request(
     *,

@@ -6,8 +6,9 @@ cross-reference (`same_as`), then by tax id, so two systems describing the same 
 on one record and their disagreements become visible.
 
 Authority: each owned field has a system of record (finops.masterdata.sor). The owner's value is
-applied; a different value from another source is not, and opens a master-data conflict. Bank
-details never change here: they become a BankAccountChange that a controller verifies.
+applied; a different value from another source is not, and opens a master-data conflict. A
+counterparty's first bank details from their owner are put on file; after that, bank details never
+change here: they become a BankAccountChange that a controller verifies.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, Literal
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -35,12 +36,14 @@ from finops.masterdata.models import (
     OwnedField,
 )
 from finops.masterdata.selectors import PENDING_CHANGE_STATES
-from finops.masterdata.services.bank_changes import BankDetails, bank_change_record
+from finops.masterdata.services.bank_changes import BankDetails, bank_account_onboard, bank_change_record
 from finops.masterdata.sor import field_owners
 from finops.outbox.events import event_notify
 
 COUNTERPARTY = Counterparty._meta.label
 DATA_KEYS = frozenset({"name", "country", "tax_id", "is_blocked", "status", "bank_account"})
+ONBOARDED: Final = "onboarded"  # _apply_bank put the counterparty's first account on file
+
 # Owned fields kept in plain columns (bank details are handled by BankAccountChange).
 _COLUMNS: dict[str, str] = {OwnedField.NAME: "name", OwnedField.TAX_ID: "tax_id", OwnedField.COUNTRY: "country"}
 
@@ -279,7 +282,9 @@ def _apply_bank(
     owner: str,
     entity: LegalEntity | None,
     actor: User | None,
-) -> tuple[BankAccountChange | None, FieldConflict | None]:
+) -> tuple[BankAccountChange | Literal["onboarded"] | None, FieldConflict | None]:
+    """What the incoming bank details do: a requested change, the counterparty's first account
+    (ONBOARDED), a conflict, or nothing."""
     if incoming.bank is None:
         return None, None
     active = list(counterparty.bank_accounts.filter(is_active=True).order_by("pk"))
@@ -316,6 +321,10 @@ def _apply_bank(
         return None, FieldConflict(
             OwnedField.BANK_ACCOUNT, current, current_source, str(details), source, owner, message[:200]
         )
+    if not pending and not counterparty.bank_accounts.exists():
+        # The first details of a counterparty, from their owner: on file at once (bank_account_onboard).
+        bank_account_onboard(counterparty, details.with_currency(currency), source=source, actor=actor)
+        return ONBOARDED, None
     change = bank_change_record(
         counterparty=counterparty,
         details=details.with_currency(currency),
@@ -352,7 +361,8 @@ def counterparty_upsert(
     Per owned field: equal value → nothing; value from the field's system of record → applied;
     an empty field → filled by any source; otherwise → not applied, a master_data_conflict
     exception is opened (dedupe key per counterparty + field) and the outcome is "conflict".
-    Bank details: the same as an active account or a pending change → nothing; new details from
+    Bank details: the same as an active account or a pending change → nothing; a counterparty's
+    first details from the owner → its account on file (bank_account_onboard); new details from
     the owner → a requested BankAccountChange in the account's own currency (as sent, else its
     country's), never an active account; from another source → a conflict when they disagree with
     what is on file, nothing when nothing is; invalid details → conflict naming why.
@@ -395,7 +405,7 @@ def counterparty_upsert(
                 counterparty,
                 changed=tuple(incoming.values),
                 conflicts=(bank_conflict,) if bank_conflict else (),
-                bank_change=change,
+                bank_change=change if change != ONBOARDED else None,
             )
     if not has_ref:
         ExternalRef.objects.get_or_create(
@@ -437,4 +447,6 @@ def counterparty_upsert(
         outcome = Outcome.UPDATED
     else:
         outcome = Outcome.UNCHANGED
-    return UpsertResult(outcome, counterparty, changed, tuple(conflicts), change, matched_by)
+    return UpsertResult(
+        outcome, counterparty, changed, tuple(conflicts), change if change != ONBOARDED else None, matched_by
+    )

@@ -1,13 +1,15 @@
-"""A sync never floods the controllers: only the system of record for bank details (by default the
-procurement suite, for suppliers) asks for a bank-detail change; another source opens a conflict
-when it disagrees with what is on file and nothing otherwise; the account keeps its own currency
-and country; one supplier in three entities is one change."""
+"""A sync never floods the controllers: a counterparty's first bank details from their system of
+record (by default the procurement suite, for suppliers) are its account on file; only that owner
+asks for a change of them later; another source opens a conflict when it disagrees with what is on
+file and nothing otherwise; the account keeps its own currency and country; one supplier in three
+entities is one change."""
 
 from __future__ import annotations
 
 import pytest
 
-from finops.masterdata.models import BankAccountChange
+from finops.audit.models import AuditEvent
+from finops.masterdata.models import BankAccount, BankAccountChange
 from finops.masterdata.services import Outcome, counterparty_upsert
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.exceptions.states import ExceptionKind
@@ -55,11 +57,12 @@ def test_the_erp_agreeing_with_the_owner_is_quiet_and_disagreeing_is_a_conflict(
         entity=entity_gb,
     )
 
-    assert owner.bank_change is not None
+    assert owner.bank_change is None  # the first details from their owner are on file at once
+    assert owner.counterparty.bank_accounts.get(is_active=True).iban == DE_IBAN
     assert agrees.counterparty == owner.counterparty
     assert (agrees.outcome, agrees.bank_change) == (Outcome.UNCHANGED, None)
     assert disagrees.outcome == Outcome.CONFLICT
-    assert BankAccountChange.objects.count() == 1
+    assert not BankAccountChange.objects.exists()
     conflict = _conflicts().get()
     assert (conflict.detail["incoming source"], conflict.detail["system of record"]) == ("erp", "procurement")
 
@@ -74,19 +77,47 @@ def test_the_erp_agreeing_with_the_owner_is_quiet_and_disagreeing_is_a_conflict(
     ],
 )
 def test_a_counterpartys_account_keeps_its_own_currency_and_country(entity_gb, bank, currency, country):
+    first = _upsert("procurement", {"iban": "NL91ABNA0417164300", "currency": "EUR"}, entity_gb)
     result = _upsert("procurement", bank, entity_gb)
 
+    assert first.counterparty == result.counterparty
     change = result.bank_change
     assert (change.currency, change.country) == (currency, country)
     assert (change.bank_account.currency, change.bank_account.country) == (currency, country)
 
 
+@pytest.mark.parametrize(
+    ("bank", "currency", "country"),
+    [({"iban": FR_IBAN}, "EUR", "FR"), ({"account_number": "123456789", "routing_number": "021000021"}, "USD", "US")],
+)
+def test_a_counterpartys_first_account_from_its_owner_is_on_file_in_its_own_currency(
+    entity_gb, bank, currency, country
+):
+    result = _upsert("procurement", bank, entity_gb)
+
+    account = result.counterparty.bank_accounts.get()
+    assert (result.outcome, result.bank_change) == (Outcome.CREATED, None)
+    assert (account.currency, account.country, account.is_active, account.source) == (
+        currency,
+        country,
+        True,
+        "procurement",
+    )
+    assert not BankAccountChange.objects.exists()
+    onboarded = AuditEvent.objects.get(object_type="masterdata.BankAccount", object_id=str(account.pk))
+    assert onboarded.action == "bank_account.onboarded"
+    assert "procurement" in onboarded.reason
+
+
 def test_one_supplier_in_three_entities_is_one_change(entity_de, entity_gb):
     entity_us = LegalEntityFactory(code="US01", country="US", base_currency="USD")
 
-    results = [_upsert("procurement", {"iban": DE_IBAN}, entity) for entity in (entity_gb, entity_de, entity_us)]
+    _upsert("procurement", {"iban": DE_IBAN}, entity_de)  # on file since onboarding
+
+    results = [_upsert("procurement", {"iban": FR_IBAN}, entity) for entity in (entity_gb, entity_de, entity_us)]
 
     assert BankAccountChange.objects.count() == 1
     assert results[0].bank_change is not None
     assert [r.bank_change for r in results[1:]] == [None, None]
     assert BankAccountChange.objects.get().currency == "EUR"
+    assert BankAccount.objects.filter(iban=FR_IBAN, is_active=True).count() == 0  # payable only once verified

@@ -337,7 +337,7 @@ def test_a_counterpartys_uk_account_is_requested_with_its_sort_code(entity_gb):
     assert BankAccountChange.objects.count() == 1
 
 
-def test_a_supplier_file_gives_local_bank_details_that_wait_for_verification(run_import, refused_import, entity_gb):
+def test_a_supplier_file_gives_local_bank_details_on_file_for_new_suppliers(run_import, refused_import, entity_gb):
     suppliers = (
         "external_id,name,country,account_number,bank_code_kind,bank_code\n"
         "P-1,Thames Tools Ltd,GB,55779911,gb_sort_code,20-00-00\n"
@@ -348,8 +348,8 @@ def test_a_supplier_file_gives_local_bank_details_that_wait_for_verification(run
     refused = refused_import("suppliers", suppliers.replace("20-00-00", "20-00"), source="procurement")
 
     assert result["created"] == 2
-    changes = {c.counterparty.name: c for c in BankAccountChange.objects.select_related("counterparty")}
-    assert changes["Thames Tools Ltd"].bank_account.display_identifier == "GB sort code 20-00-00 · 55779911"
-    assert changes["Budapest Kft"].bank_account.display_identifier == "HU 1966315302010001"
-    assert not BankAccount.objects.filter(is_active=True).exists()
+    accounts = {a.counterparty.name: a for a in BankAccount.objects.select_related("counterparty")}
+    assert accounts["Thames Tools Ltd"].display_identifier == "GB sort code 20-00-00 · 55779911"
+    assert accounts["Budapest Kft"].display_identifier == "HU 1966315302010001"
+    assert not BankAccountChange.objects.exists()  # first details from the system of record
     assert "line 2, bank_code: '20-00' is not a UK sort code (6 digits)." in refused

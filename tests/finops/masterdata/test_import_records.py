@@ -83,7 +83,7 @@ def test_own_bank_accounts_by_iban_or_routing_and_account(run_import):
     assert usd.external_id == "US:aba:021000021:123456789"
 
 
-def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_for_verification(run_import):
+def test_suppliers_and_customers_share_one_counterparty_and_changed_bank_details_wait_for_verification(run_import):
     run_import("legal_entities", ENTITIES)
 
     suppliers = run_import("suppliers", SUPPLIERS)
@@ -91,7 +91,10 @@ def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_fo
     again = run_import("suppliers", SUPPLIERS)
     asked_by_the_erp = BankAccountChange.objects.count()
     run_import("suppliers", SUPPLIERS, source="procurement")  # the system of record for supplier bank details
-    run_import("suppliers", SUPPLIERS, source="procurement")
+    onboarded = list(Counterparty.objects.get(external_id="S-1").bank_accounts.values_list("iban", "is_active"))
+    changed = SUPPLIERS.replace("DE89370400440532013000", "DE02120300000000202051")
+    run_import("suppliers", changed, source="procurement")
+    run_import("suppliers", changed, source="procurement")
 
     assert (suppliers["created"], suppliers["rows"]) == (2, 2)
     assert (customers["created"], customers["updated"]) == (1, 1)  # S-2 is now a customer too
@@ -101,10 +104,13 @@ def test_suppliers_and_customers_share_one_counterparty_and_bank_details_wait_fo
     assert both.is_customer
     acme = Counterparty.objects.get(external_id="S-1")
     assert acme.tax_id == "DE123456789"
-    assert not acme.bank_accounts.filter(is_active=True).exists(), "bank details are never active on import"
+    assert onboarded == [("DE89370400440532013000", True)], "first details from their owner are on file"
     assert asked_by_the_erp == 0, "the ERP does not own supplier bank details"
+    assert list(acme.bank_accounts.filter(is_active=True).values_list("iban", flat=True)) == [
+        "DE89370400440532013000"
+    ], "changed details are never active on import"
     change = BankAccountChange.objects.get(counterparty=acme)
-    assert (change.state, change.iban, change.source) == ("requested", "DE89370400440532013000", "procurement")
+    assert (change.state, change.iban, change.source) == ("requested", "DE02120300000000202051", "procurement")
     assert BankAccountChange.objects.count() == 1, "re-importing asks for nothing new"
 
 

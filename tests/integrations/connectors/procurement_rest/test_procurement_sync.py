@@ -1,9 +1,9 @@
-"""The procurement suite: suppliers (with bank details, which become bank-change requests), POs
-and goods receipts, over real HTTP."""
+"""The procurement suite: suppliers (with bank details: a new supplier's are on file, a change becomes a
+bank-change request), POs and goods receipts, over real HTTP."""
 
 import pytest
 
-from finops.masterdata.models import BankAccountChange, Counterparty
+from finops.masterdata.models import BankAccount, BankAccountChange, Counterparty
 from finops.payables.models import GoodsReceipt, PurchaseOrder
 from integrations.states import SyncState
 from tests.factories import LegalEntityFactory
@@ -16,7 +16,7 @@ def procurement(admin_de, entity_de, entity_gb, sandbox):
     return make_connector(admin_de, entity_de, "procurement_rest", sandbox)
 
 
-def test_suppliers_orders_and_receipts_arrive_and_supplier_bank_details_wait_for_verification(
+def test_suppliers_orders_and_receipts_arrive_and_new_suppliers_bank_details_are_on_file(
     procurement, entity_de, sandbox
 ):
     de_orders = [p for p in sandbox_records(sandbox, "procurement", "purchase_orders") if p["entity"] == "DE01"]
@@ -27,7 +27,10 @@ def test_suppliers_orders_and_receipts_arrive_and_supplier_bank_details_wait_for
     assert Counterparty.objects.filter(source="procurement", is_supplier=True).count() == 40
     assert PurchaseOrder.objects.filter(source="procurement", entity=entity_de).count() == len(de_orders)
     assert GoodsReceipt.objects.filter(source="procurement").exists()
-    assert BankAccountChange.objects.filter(source="procurement", state="requested").exists()
+    # a first sync of new suppliers asks controllers nothing: their owner's details are on file
+    assert not BankAccountChange.objects.exists()
+    with_bank = [s for s in sandbox_records(sandbox, "procurement", "suppliers") if s.get("bank_account")]
+    assert BankAccount.objects.filter(counterparty__source="procurement", is_active=True).count() == len(with_bank)
     assert (run.created, run.failed) == (run.received - run.skipped, 0)
 
 
