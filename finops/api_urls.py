@@ -15,6 +15,7 @@ from finops.payables.api import (
 from finops.receivables.api import CollectionNoteListApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
 from reconciliation.exceptions.api import ExceptionDetailApi, ExceptionListApi
+from reconciliation.matching.api import MatchRunDetailApi, MatchRunListApi
 
 app_name = "api"
 urlpatterns = [
@@ -38,6 +39,8 @@ urlpatterns = [
     path("bank-accounts/<int:pk>/", BankAccountDetailApi.as_view(), name="bankaccount-detail"),
     path("exceptions/", ExceptionListApi.as_view(), name="exception-list"),
     path("exceptions/<int:pk>/", ExceptionDetailApi.as_view(), name="exception-detail"),
+    path("match-runs/", MatchRunListApi.as_view(), name="matchrun-list"),
+    path("match-runs/<int:pk>/", MatchRunDetailApi.as_view(), name="matchrun-detail"),
     path("audit-events/", AuditEventListApi.as_view(), name="auditevent-list"),
     path("", include("integrations.api_urls")),
 ]

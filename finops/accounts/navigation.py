@@ -31,6 +31,7 @@ NAV = (
     NavItem("Bank accounts", "masterdata:bankaccount-list", "masterdata.view_bankaccount"),
     NavItem("Bank-account changes", "masterdata:bankchange-list", "masterdata.view_counterparty"),
     NavItem("Exceptions", "reconciliation:exception-list", None),
+    NavItem("Match runs", "matching:run-list", "matching.view_matchrun"),
     NavItem("Trace", "outbox:trace-search", None),
     NavItem("Audit trail", "audit:event-list", "audit.view_auditevent"),
     NavItem("Connectors", "integrations:connector-list", "integrations.view_connector"),

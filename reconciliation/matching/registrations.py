@@ -1,0 +1,1 @@
+"""What matching registers at start-up (loaded by MatchingConfig.ready())."""
