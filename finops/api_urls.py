@@ -1,7 +1,16 @@
 from django.urls import include, path
 
 from finops.audit.api import AuditEventListApi
-from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
+from finops.invoicing.api import (
+    HoldReleaseApi,
+    InvoiceApproveApi,
+    InvoiceCancelApi,
+    InvoiceControlApi,
+    InvoiceDetailApi,
+    InvoiceListApi,
+    VarianceAcceptApi,
+    VarianceDecisionApi,
+)
 from finops.ledger.api import JournalDetailApi, JournalListApi, JournalPostApi
 from finops.masterdata.api import BankAccountDetailApi, BankAccountListApi, CounterpartyDetailApi, CounterpartyListApi
 from finops.payables.api import (
@@ -21,6 +30,12 @@ app_name = "api"
 urlpatterns = [
     path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
     path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/control/", InvoiceControlApi.as_view(), name="invoice-control"),
+    path("invoices/<int:pk>/holds/<int:hold_id>/release/", HoldReleaseApi.as_view(), name="invoice-hold-release"),
+    path("invoices/<int:pk>/cancel/", InvoiceCancelApi.as_view(), name="invoice-cancel"),
+    path("invoices/<int:pk>/accept-variance/", VarianceAcceptApi.as_view(), name="invoice-accept-variance"),
+    path("invoices/<int:pk>/variance-decision/", VarianceDecisionApi.as_view(), name="invoice-variance-decision"),
+    path("invoices/<int:pk>/approve/", InvoiceApproveApi.as_view(), name="invoice-approve"),
     path("invoices/<int:pk>/collection-notes/", CollectionNoteListApi.as_view(), name="invoice-collection-note-list"),
     path("payments/", PaymentListApi.as_view(), name="payment-list"),
     path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),

@@ -8,7 +8,7 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from finops.accounts.models import User
-from finops.accounts.roles import ROLE_LABELS, VIEW_ENTITY, WORK_PERMISSIONS, Role
+from finops.accounts.roles import ROLE_LABELS, VIEW_ENTITY, WORK_PERMISSIONS, Role, entity_group_name
 from finops.masterdata.models import LegalEntity
 
 
@@ -24,6 +24,14 @@ def entities_for(user: User, perm: str = VIEW_ENTITY) -> QuerySet[LegalEntity]:
 def user_roles(user: User) -> list[Role]:
     names = set(user.groups.values_list("name", flat=True))
     return [role for role, label in ROLE_LABELS.items() if label in names]
+
+
+def roles_in(user: User, entity: LegalEntity) -> list[Role]:
+    """The roles the user holds inside `entity` (through its per-entity groups)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in Role if entity_group_name(role, entity.code) in names]
 
 
 def require_model_perm(user: User, perm: str) -> None:

@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
         "SyncFailureStateEnum": "integrations.states.FailureState",
         "OutboxStateEnum": "finops.outbox.models.OutboxState",
         "InboundFileStatusEnum": "integrations.bankfiles.models.InboundFileStatus",
+        "MatchKindEnum": "reconciliation.matching.states.MatchKind",
+        "MatchRunStateEnum": "reconciliation.matching.states.MatchRunState",
+        "MatchTriggerEnum": "reconciliation.matching.states.MatchTrigger",
+        "MatchStatusEnum": "finops.invoicing.states.MatchStatus",
+        "HoldReasonEnum": "finops.invoicing.states.HoldReason",
+        "VarianceStateEnum": "finops.invoicing.states.VarianceState",
     },
 }
 

@@ -19,7 +19,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -70,7 +70,9 @@ class MatchKindSpec:
     kind: str
     execute: Callable[[MatchRunContext], MatchOutcome]
     request_perms: tuple[str, ...]
-    summary: Callable[[Mapping[str, Any]], str] = field(default=lambda counts: "")
+    by_currency: bool = False
+    """Whether runs of the kind may be limited to one currency of the entity (a run's currency);
+    otherwise a run covers the whole entity and a currency is refused."""
 
 
 _KINDS: dict[str, MatchKindSpec] = {}
@@ -146,6 +148,8 @@ def match_run_request(
             raise Http404("No such record.")
         if not holds_any(actor, spec.request_perms, entity):
             raise PermissionDenied("Your role in this entity does not allow running this matching.")
+    if currency and not spec.by_currency:
+        raise WorkflowError(f"{MatchKind(kind).label} runs per entity, not per currency.")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -337,7 +341,7 @@ def _finish(ctx: MatchRunContext, outcome: MatchOutcome | None, *, fatal: str) -
         transition(run, to=state, actor=None, reason=fatal[:200], stamp="finished_at", extra=counts)
         if run.rerun_requested:
             _successor(run)
-    log.info("match.run_finished", run=run.pk, state=state, **{k: v for k, v in counts.items() if k != "reasons"})
+    log.info("match.run_finished", run=run.pk, state=state, counts=counts)
     return state
 
 

@@ -1,0 +1,172 @@
+"""Writing what a 3-way match run found, set-based, in parts of CHUNK invoices.
+
+Each part is one transaction inside the run's write lock (MatchRunContext.writing): the invoices
+it may change are locked (in pk order) and compared with the state and last change they were read
+with; one a person moved or decided on meanwhile is left for the next run (which that decision
+asked for). For the others what is stored now is read again and compared with where they should
+stand (plan.diff), and only the difference is written, all set-based: the transitions through the
+invoices' transition table (a compare-and-swap per group, audited), the verdicts (one upsert), the
+holds and the exceptions. Each part is whole on its own, so a run that dies half-way leaves whole
+invoices behind and the next run finishes the job; a second worker writing the same run after the
+first (the sweeper handed it on) finds the first one's writes and adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from finops.core.workflow import Move, transitions_apply
+from finops.invoicing.models import Invoice, InvoiceMatch
+from finops.invoicing.services.holds import (
+    holds_active_of,
+    holds_place_many,
+    holds_release_many,
+    holds_update_many,
+)
+from reconciliation.exceptions.services import (
+    exceptions_open_many,
+    exceptions_open_of,
+    exceptions_refresh_many,
+    exceptions_resolve_many,
+)
+from reconciliation.matching.runs import MatchRunContext
+from reconciliation.matching.three_way.load import Loaded
+from reconciliation.matching.three_way.plan import ALL_HOLDS, AP_KINDS, Current, Desired, InvoicePlan, diff
+
+CHUNK = 5000
+_INVOICE = Invoice._meta.label
+_VERDICT_FIELDS = [
+    "status",
+    "reasons",
+    "explanation",
+    "findings",
+    "lines",
+    "purchase_order_id",
+    "ordered_value",
+    "received_value",
+    "billed_before",
+    "billed_now",
+    "variance",
+    "duplicate_of_id",
+    "duplicate_score",
+    "rule_version",
+    "fingerprint",
+    "match_run_id",
+    "judged_at",
+]
+
+
+@dataclass
+class Written:
+    counts: Counter[str] = field(default_factory=Counter)
+    changed: int = 0
+    skipped: int = 0
+
+
+def current_of(entity_id: int, invoice_ids: Sequence[int] | None = None) -> Current:
+    """What is stored now about the entity's invoices (those of `invoice_ids` when given)."""
+    verdicts = InvoiceMatch.objects.filter(invoice__entity_id=entity_id)
+    if invoice_ids is not None:
+        verdicts = verdicts.filter(invoice_id__in=invoice_ids)
+    return Current(
+        fingerprints=dict(verdicts.values_list("invoice_id", "fingerprint")),
+        holds=holds_active_of(entity_id=entity_id, reasons=ALL_HOLDS, invoice_ids=invoice_ids),
+        exceptions=exceptions_open_of(
+            entity_id=entity_id,
+            kinds=AP_KINDS,
+            object_type=_INVOICE,
+            object_ids=None if invoice_ids is None else [str(pk) for pk in invoice_ids],
+        ),
+    )
+
+
+def desired_write(
+    ctx: MatchRunContext, loaded: Loaded, desired: Sequence[Desired], *, on_part: Callable[[int], None]
+) -> Written:
+    """Write what must change for the invoices of `desired` (module docstring), in parts;
+    on_part(n) after each part commits."""
+    written = Written()
+    ordered = sorted(desired, key=lambda d: d.invoice_id)
+    for start in range(0, len(ordered), CHUNK):
+        part = ordered[start : start + CHUNK]
+        with ctx.writing():
+            _write_part(ctx, loaded, part, written)
+        on_part(len(part))
+    return written
+
+
+def _write_part(ctx: MatchRunContext, loaded: Loaded, part: list[Desired], written: Written) -> None:
+    entity_id = loaded.entity.pk
+    now = {
+        pk: (state, updated_at)
+        for pk, state, updated_at in Invoice.objects.select_for_update()
+        .filter(pk__in=[d.invoice_id for d in part])
+        .order_by("pk")
+        .values_list("pk", "state", "updated_at")
+    }
+    still = [d for d in part if now.get(d.invoice_id) == (d.state, d.updated_at)]
+    written.skipped += len(part) - len(still)
+    current = current_of(entity_id, [d.invoice_id for d in still])
+    plans = [plan for d in still if (plan := diff(d, current)).changes]
+    written.changed += len(plans)
+    labels = {p.invoice_id: loaded.label(p.invoice_id) for p in plans}
+    counts = written.counts
+    _transitions(ctx, loaded, plans, counts)
+    _verdicts(ctx, plans, counts)
+    counts["holds_released"] += holds_release_many(
+        entity_id=entity_id,
+        holds=[h for p in plans for h in p.holds_release],
+        reason=f"Match run {ctx.run.pk}: the cause is gone.",
+        labels=labels,
+    )
+    counts["holds_updated"] += holds_update_many(
+        entity_id=entity_id, changes=[c for p in plans for c in p.holds_update], labels=labels
+    )
+    counts["holds_placed"] += holds_place_many(
+        entity_id=entity_id, drafts=[d for p in plans for d in p.holds_place], labels=labels
+    )
+    counts["exceptions_resolved"] += exceptions_resolve_many(
+        entity_id=entity_id,
+        items=[e for p in plans for e in p.exceptions_resolve],
+        resolution=f"Match run {ctx.run.pk} finds the invoice in order now.",
+    )
+    counts["exceptions_refreshed"] += exceptions_refresh_many(
+        entity_id=entity_id, changes=[c for p in plans for c in p.exceptions_refresh]
+    )
+    counts["exceptions_opened"] += exceptions_open_many(
+        entity_id=entity_id, drafts=[d for p in plans for d in p.exceptions_open]
+    )
+
+
+def _transitions(ctx: MatchRunContext, loaded: Loaded, plans: list[InvoicePlan], counts: Counter[str]) -> None:
+    """Each step of the invoices' paths as one group per (from, to): first steps, then second."""
+    steps = max((len(p.moves) for p in plans), default=0)
+    for step in range(steps):
+        groups: dict[tuple[str, str], list[Move]] = defaultdict(list)
+        for plan in plans:
+            if len(plan.moves) > step:
+                stored = loaded.stored[plan.invoice_id]
+                groups[plan.moves[step]].append(
+                    Move(plan.invoice_id, stored.label, loaded.entity.pk, stored.correlation_id, {"run": ctx.run.pk})
+                )
+        for (source, to), moves in sorted(groups.items()):
+            transitions_apply(Invoice, moves, source=source, to=to, actor=None, reason=f"3-way match run {ctx.run.pk}")
+            counts[f"moved_to_{to}"] += len(moves)
+
+
+def _verdicts(ctx: MatchRunContext, plans: list[InvoicePlan], counts: Counter[str]) -> None:
+    judged_at = timezone.now()
+    rows = [
+        InvoiceMatch(invoice_id=p.invoice_id, match_run_id=ctx.run.pk, judged_at=judged_at, **p.verdict)
+        for p in plans
+        if p.verdict is not None
+    ]
+    if rows:
+        InvoiceMatch.objects.bulk_create(
+            rows, batch_size=2000, update_conflicts=True, unique_fields=["invoice"], update_fields=_VERDICT_FIELDS
+        )
+    counts["verdicts_written"] += len(rows)
