@@ -147,8 +147,9 @@ def purchase_orders_write(planned: list[PlannedOrder], *, tally: Tally, source: 
         data = order.data(source)
         assert data is not None  # plan() refused the file otherwise
         batch.append(data)
-    for _, outcome in purchase_orders_upsert(batch, actor=actor):
+    for stored, outcome in purchase_orders_upsert(batch, actor=actor):
         tally.count(outcome)
+        tally.entity_ids.add(stored.entity_id)
 
 
 # --- goods receipts --------------------------------------------------------------------------
@@ -230,5 +231,6 @@ def receipts_write(planned: list[PlannedReceipt], *, tally: Tally, source: str, 
         data = receipt.data(source)
         assert data is not None  # plan() refused the file otherwise
         batch.append(data)
-    for _, outcome in goods_receipts_upsert(batch, actor=actor):
+    for stored, outcome in goods_receipts_upsert(batch, actor=actor):
         tally.count(outcome)
+        tally.entity_ids.add(stored.entity_id)

@@ -73,6 +73,9 @@ class MatchKindSpec:
     by_currency: bool = False
     """Whether runs of the kind may be limited to one currency of the entity (a run's currency);
     otherwise a run covers the whole entity and a currency is refused."""
+    export: Callable[..., Any] | None = None
+    """export(entity_ids=[...]) -> an object with `columns`, `rows` (an iterator of tuples) and a
+    `summary` dict, for `manage.py export_matches KIND`; None: the kind exports nothing."""
 
 
 _KINDS: dict[str, MatchKindSpec] = {}
@@ -411,6 +414,19 @@ def match_lease_sweep(*, now: datetime | None = None) -> list[int]:
 # --- the command line ------------------------------------------------------------------------
 
 
+def match_entities(entity_code: str = "") -> list[LegalEntity]:
+    """The entities a command covers: the one of `entity_code`, or all of them; WorkflowError
+    naming the known codes for an unknown one."""
+    entities = LegalEntity.objects.order_by("code")
+    if not entity_code:
+        return list(entities)
+    found = list(entities.filter(code=entity_code))
+    if not found:
+        known = ", ".join(entities.values_list("code", flat=True)) or "none"
+        raise WorkflowError(f"{entity_code!r} is not a legal entity (the entities are {known}).")
+    return found
+
+
 def match_runs_now(*, kind: str, entity_code: str = "", currency: str = "") -> dict[str, Any]:
     """Run `kind` now, in this process, for the entity of `entity_code` (every entity when blank),
     each as a MatchRun with the command as its trigger; returns the summary the command prints:
@@ -419,13 +435,7 @@ def match_runs_now(*, kind: str, entity_code: str = "", currency: str = "") -> d
     A run of the scope already queued is taken over and run here; one already running (a worker
     has it) is not waited for. Raises WorkflowError naming the entity when a code is unknown, a
     run is already running, or a run failed; runs of other entities done before it stay done."""
-    if entity_code:
-        entities = list(LegalEntity.objects.filter(code=entity_code))
-        if not entities:
-            known = ", ".join(LegalEntity.objects.order_by("code").values_list("code", flat=True)) or "none"
-            raise WorkflowError(f"{entity_code!r} is not a legal entity (the entities are {known}).")
-    else:
-        entities = list(LegalEntity.objects.order_by("code"))
+    entities = match_entities(entity_code)
     runs: list[dict[str, Any]] = []
     totals: dict[str, Any] = {}
     for entity in entities:

@@ -70,7 +70,14 @@ def _required(text: str, what: str) -> str:
     return text
 
 
+def _touched(invoice: Invoice) -> None:
+    Invoice.objects.filter(pk=invoice.pk).update(updated_at=timezone.now())
+
+
 def _decided(invoice: Invoice, decision: str) -> None:
+    # A match run that read the invoice before this decision leaves it alone (it compares the
+    # invoice's last change) and the run asked for here judges it afresh.
+    _touched(invoice)
     event_notify(ApInvoiceDecided(entity_id=invoice.entity_id, invoice_id=invoice.pk, decision=decision))
 
 
@@ -216,6 +223,7 @@ def variance_accept(*, invoice_id: int, actor: User, note: str) -> VarianceAccep
         requested_at=now,
         request_note=note,
     )
+    _touched(invoice)
     audit_record(
         invoice,
         action="variance.requested",

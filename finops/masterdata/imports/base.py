@@ -78,6 +78,9 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     conflicts: int = 0
+    entity_ids: set[int] = field(default_factory=set)
+    """The entities whose records the file wrote (kinds about entity-owned records fill it), for
+    whoever acts on an import (RecordsImported). Not part of the summary."""
 
     def count(self, outcome: str) -> None:
         """outcome: created, updated, unchanged or conflict."""

@@ -23,6 +23,7 @@ from reconciliation.engines.duplicates import find_duplicates
 from reconciliation.engines.three_way import VerdictStatus, three_way_match
 from reconciliation.matching.runs import MatchKindSpec, MatchOutcome, MatchRunContext
 from reconciliation.matching.states import MatchKind
+from reconciliation.matching.three_way.export import three_way_export
 from reconciliation.matching.three_way.load import ap_load
 from reconciliation.matching.three_way.plan import Planner, diff
 from reconciliation.matching.three_way.write import current_of, desired_write
@@ -82,4 +83,4 @@ def _counts(verdicts: list[Any], written: Counter[str], linked: int) -> dict[str
     }
 
 
-THREE_WAY = MatchKindSpec(MatchKind.THREE_WAY, three_way_execute, MATCH_AP_PERMISSIONS)
+THREE_WAY = MatchKindSpec(MatchKind.THREE_WAY, three_way_execute, MATCH_AP_PERMISSIONS, export=three_way_export)
