@@ -64,12 +64,12 @@ def audit_records(
     *,
     action: str,
     actor: User | None,
-    reason: str = "",
+    reason: str | Callable[[Any], str] = "",
     after: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> list[AuditEvent]:
-    """audit_record for many records at once (the same action, actor and reason; `after` gives
-    each record's after-values), written set-based in the caller's transaction: a file of 100,000
-    records writes its audit trail in a few INSERTs, not 100,000."""
+    """audit_record for many records at once (the same action and actor; `reason` the same for all
+    or given per record, `after` each record's after-values), written set-based in the caller's
+    transaction: a file of 100,000 records writes its audit trail in a few INSERTs, not 100,000."""
     known_actor = actor is not None and actor.pk
     events = [
         AuditEvent(
@@ -82,7 +82,7 @@ def audit_records(
             entity_id=_entity_id_of(obj),
             before={},
             after=_jsonable(after(obj) if after is not None else None),
-            reason=reason,
+            reason=reason(obj) if callable(reason) else reason,
             correlation_id=getattr(obj, "correlation_id", "") or current_correlation_id(),
         )
         for obj in objs

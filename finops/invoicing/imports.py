@@ -35,7 +35,7 @@ from finops.invoicing.upserts import (
     invoice_refusal,
     invoices_upsert,
 )
-from finops.masterdata.imports import Checker, Columns, Row, Tally
+from finops.masterdata.imports import Checker, Columns, Row, Tally, write_through
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.selectors import counterparties_by_reference
 from finops.payables.models import PurchaseOrder
@@ -191,14 +191,12 @@ def plan(rows: list[Row], checker: Checker, *, source: str) -> list[Planned]:
 def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | None) -> None:
     """Idempotent: invoices are keyed by (source, external_id) and an equal invoice is untouched."""
     report = f"{source}:import:{current_correlation_id()}"
-    batch = []
-    for item in planned:
-        data = item.data(source, report=report)
-        assert data is not None  # plan() refused the file otherwise
-        batch.append(data)
-    for invoice, outcome in invoices_upsert(batch, actor=actor):
-        tally.count(outcome)
-        tally.entity_ids.add(invoice.entity_id)
+    write_through(
+        planned,
+        lambda item: item.data(source, report=report),
+        lambda batch: invoices_upsert(batch, actor=actor),
+        tally=tally,
+    )
 
 
 # --- invoice lines ---------------------------------------------------------------------------------

@@ -204,17 +204,13 @@ def _create(batch: list[InvoiceData], *, actor: User | None) -> list[Invoice]:
         ],
         batch_size=2000,
     )
-    by_source: dict[str, list[Invoice]] = {}
-    for invoice in invoices:
-        by_source.setdefault(invoice.source, []).append(invoice)
-    for source, created in by_source.items():
-        audit_records(
-            created,
-            action="invoice.created",
-            actor=actor,
-            reason=f"from {source}",
-            after=lambda i: {"number": i.number, "amount": i.amount, "currency": i.currency, "state": i.state},
-        )
+    audit_records(
+        invoices,
+        action="invoice.created",
+        actor=actor,
+        reason=lambda i: f"from {i.source}",
+        after=lambda i: {"number": i.number, "amount": i.amount, "currency": i.currency, "state": i.state},
+    )
     invoices_issued_publish([i for i in invoices if i.direction == InvoiceDirection.AR], actor=actor)
     return invoices
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from finops.accounts.models import User
-from finops.masterdata.imports import Checker, Columns, Row, Tally
+from finops.masterdata.imports import Checker, Columns, Row, Tally, write_through
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.selectors import counterparties_by_reference
 from finops.payables.models import PurchaseOrder
@@ -142,14 +142,9 @@ def _orders_check_stored(checker: Checker, orders: list[PlannedOrder], source: s
 def purchase_orders_write(planned: list[PlannedOrder], *, tally: Tally, source: str, actor: User | None) -> None:
     """Idempotent: orders are keyed by (source, external_id), lines by line number; an order whose
     lines all match is untouched."""
-    batch = []
-    for order in planned:
-        data = order.data(source)
-        assert data is not None  # plan() refused the file otherwise
-        batch.append(data)
-    for stored, outcome in purchase_orders_upsert(batch, actor=actor):
-        tally.count(outcome)
-        tally.entity_ids.add(stored.entity_id)
+    write_through(
+        planned, lambda order: order.data(source), lambda batch: purchase_orders_upsert(batch, actor=actor), tally=tally
+    )
 
 
 # --- goods receipts --------------------------------------------------------------------------
@@ -226,11 +221,9 @@ def receipts_plan(rows: list[Row], checker: Checker, *, source: str) -> list[Pla
 def receipts_write(planned: list[PlannedReceipt], *, tally: Tally, source: str, actor: User | None) -> None:
     """Idempotent: receipts are keyed by (source, external_id), their lines by PO line; a receipt
     whose date and quantities match is untouched."""
-    batch = []
-    for receipt in planned:
-        data = receipt.data(source)
-        assert data is not None  # plan() refused the file otherwise
-        batch.append(data)
-    for stored, outcome in goods_receipts_upsert(batch, actor=actor):
-        tally.count(outcome)
-        tally.entity_ids.add(stored.entity_id)
+    write_through(
+        planned,
+        lambda receipt: receipt.data(source),
+        lambda batch: goods_receipts_upsert(batch, actor=actor),
+        tally=tally,
+    )

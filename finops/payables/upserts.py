@@ -243,19 +243,18 @@ def _purchase_orders_create(batch: list[PurchaseOrderData], *, actor: User | Non
         ],
         batch_size=2000,
     )
-    for source in sorted({po.source for po in orders}):
-        audit_records(
-            [po for po in orders if po.source == source],
-            action="purchase_order.created",
-            actor=actor,
-            reason=f"from {source}",
-            after=lambda po: {
-                "supplier_id": po.supplier_id,
-                "number": po.number,
-                "currency": po.currency,
-                "ordered_on": po.ordered_on,
-            },
-        )
+    audit_records(
+        orders,
+        action="purchase_order.created",
+        actor=actor,
+        reason=lambda po: f"from {po.source}",
+        after=lambda po: {
+            "supplier_id": po.supplier_id,
+            "number": po.number,
+            "currency": po.currency,
+            "ordered_on": po.ordered_on,
+        },
+    )
     return orders
 
 
@@ -412,14 +411,13 @@ def _goods_receipts_create(
         ],
         batch_size=2000,
     )
-    for source in sorted({receipt.source for receipt in receipts}):
-        audit_records(
-            [receipt for receipt in receipts if receipt.source == source],
-            action="goods_receipt.created",
-            actor=actor,
-            reason=f"from {source}",
-            after=lambda receipt: {"po": receipt.purchase_order.number},
-        )
+    audit_records(
+        receipts,
+        action="goods_receipt.created",
+        actor=actor,
+        reason=lambda receipt: f"from {receipt.source}",
+        after=lambda receipt: {"po": receipt.purchase_order.number},
+    )
     return receipts
 
 

@@ -14,7 +14,12 @@ class InboundFileStatus(models.TextChoices):
 
 class InboundFile(models.Model):
     """One bank file as it came in, kept byte for byte. sha256 is the file's idempotency key: the
-    same bytes are imported once, however often and however concurrently they arrive."""
+    same bytes are imported once, however often and however concurrently they arrive.
+
+    status is not a workflow anyone moves, so it has no transition table and does not go through
+    finops.core.workflow.transition: it is the outcome of the latest attempt to import these bytes
+    (imported, duplicate, or refused, which a later attempt may turn into imported), written once
+    by that attempt in its own transaction together with its audit event (bank_file.<status>)."""
 
     sha256 = models.CharField(max_length=64)
     filename = models.CharField(max_length=255)

@@ -43,7 +43,7 @@ from integrations.connectors.crm_rest.client import CrmClient
 from integrations.connectors.erp_rest.client import ErpClient, Posted, PostingRejected
 from integrations.credentials import CredentialsUnreadable
 from integrations.models import Connector, ConnectorKind
-from integrations.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
+from integrations.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, signature_header
 from integrations.sync.http import ConnectorError, HttpRefused
 
 HTTP_TIMEOUT_SECONDS = 10.0

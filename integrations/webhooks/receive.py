@@ -18,8 +18,8 @@ from finops.audit.context import current_correlation_id
 from integrations.connectors import spec_for
 from integrations.credentials import CredentialsUnreadable, decrypt
 from integrations.models import Connector, InboundMessage
+from integrations.signing import SignatureError, signature_verify
 from integrations.webhooks.processing import message_enqueue_on_commit
-from integrations.webhooks.signature import SignatureError, signature_verify
 
 log = structlog.get_logger(__name__)
 KEPT_HEADERS = ("content-type", "user-agent", "content-length")

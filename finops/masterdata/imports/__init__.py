@@ -21,7 +21,16 @@ from django.db import transaction
 from finops.accounts.models import User
 from finops.masterdata.events import RecordsImported
 from finops.masterdata.imports import bank_accounts, counterparties, legal_entities
-from finops.masterdata.imports.base import Checker, Columns, Problem, RecordsRefused, Row, Tally, read_rows
+from finops.masterdata.imports.base import (
+    Checker,
+    Columns,
+    Problem,
+    RecordsRefused,
+    Row,
+    Tally,
+    read_rows,
+    write_through,
+)
 from finops.masterdata.models import CounterpartyKind
 from finops.outbox.events import event_notify
 
@@ -81,4 +90,5 @@ __all__ = [
     "Tally",
     "records_import",
     "records_kind_register",
+    "write_through",
 ]

@@ -10,10 +10,10 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pycountry
 from django.core.exceptions import ValidationError
@@ -25,6 +25,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_REPORTED_PROBLEMS = 50
 _DECIMAL = re.compile(r"^-?\d{1,14}(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+P = TypeVar("P")  # a planned record
+D = TypeVar("D")  # what its upsert service takes
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,28 @@ class Tally:
             "conflicts": self.conflicts,
             "source": self.source,
         }
+
+
+def write_through(
+    planned: Sequence[P],
+    data: Callable[[P], D | None],
+    upsert: Callable[[list[D]], Sequence[tuple[Any, str]]],
+    *,
+    tally: Tally,
+) -> None:
+    """Hand a whole checked file to its records' upsert service at once (the write path the
+    connectors take too) and count what it did, and whose records (entities) it wrote. plan() has
+    refused any file whose rows do not all make records, so every `data(item)` is one."""
+    batch = []
+    for item in planned:
+        record = data(item)
+        assert record is not None  # plan() refused the file otherwise
+        batch.append(record)
+    for record, outcome in upsert(batch):
+        tally.count(outcome)
+        entity_id = getattr(record, "entity_id", None)
+        if entity_id is not None:
+            tally.entity_ids.add(entity_id)
 
 
 def read_rows(data: bytes, columns: Columns) -> list[Row]:

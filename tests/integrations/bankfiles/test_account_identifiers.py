@@ -1,4 +1,4 @@
-"""A bank file names our account as its bank writes it (issue: one resolver for file and API): an
+"""A bank file names our account as its bank writes it, read by the same resolver as the bank API: an
 MT940 :25: as BIC/account or account + currency, a camt Othr/Id with the local number's own
 punctuation. An account we do not hold is refused as it always was."""
 

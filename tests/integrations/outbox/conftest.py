@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from integrations.outbox.signing import SIGNATURE_HEADER, signature_verify
 from integrations.sandbox.config import DEFAULT_TOKEN
 from integrations.sandbox.testing import http_call, run_sandbox
+from integrations.signing import SIGNATURE_HEADER, signature_valid
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Receiver:
             return [r for r in self.requests if r.path == path]
 
     def signed_correctly(self, request: Received, secret: str) -> bool:
-        return signature_verify(secret, request.body, request.header(SIGNATURE_HEADER), now=int(time.time()))
+        return signature_valid(request.header(SIGNATURE_HEADER), request.body, [secret], now=int(time.time()))
 
 
 def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:

@@ -23,7 +23,7 @@ from finops.payables.services import batch_release
 from finops.payables.states import BatchState, PaymentState
 from finops.receivables.services import RemittanceLineInput, payment_receive
 from integrations.outbox.relay import outbox_relay
-from integrations.outbox.signing import EVENT_ID_HEADER
+from integrations.signing import EVENT_ID_HEADER
 from reconciliation.exceptions.services import exception_open
 from tests.factories import CounterpartyFactory, InvoiceFactory, PaymentBatchFactory, PaymentFactory
 from tests.integrations.bankfiles.helpers import released_payment, run_cli, transmitted_batch

@@ -12,7 +12,7 @@ from finops.celery import app
 from finops.outbox.models import OutboxMessage, OutboxState, WebhookSubscription
 from finops.outbox.services import event_publish
 from integrations.outbox.relay import outbox_relay
-from integrations.outbox.signing import EVENT_ID_HEADER
+from integrations.signing import EVENT_ID_HEADER
 from tests.factories import ExceptionItemFactory
 
 

@@ -10,8 +10,8 @@ from finops.audit.models import AuditEvent
 from finops.outbox.models import OutboxMessage, OutboxState, WebhookDelivery, WebhookSubscription
 from finops.outbox.services import event_publish, outbox_retry
 from integrations.outbox.relay import outbox_relay
-from integrations.outbox.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
 from integrations.retry import OUTBOX_RETRY
+from integrations.signing import EVENT_ID_HEADER, SIGNATURE_HEADER
 from reconciliation.exceptions.models import ExceptionItem
 from tests.factories import ExceptionItemFactory
 

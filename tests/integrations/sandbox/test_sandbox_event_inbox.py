@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from finops.outbox.models import WebhookSubscription
 from integrations.outbox.relay import outbox_relay
-from integrations.outbox.signing import signature_header
 from integrations.sandbox.testing import http_call
+from integrations.signing import signature_header
 from reconciliation.exceptions.services import exception_open
 
 SECRET = "whsec-warehouse-test"

@@ -16,10 +16,10 @@ from finops.receivables.models import Remittance
 from integrations.models import Connector, InboundMessage
 from integrations.sandbox.testing import http_call, run_webhook_receiver
 from integrations.services import connector_credentials_set
+from integrations.signing import signature_header
 from integrations.states import MessageState
 from integrations.webhooks.processing import inbound_message_process
 from integrations.webhooks.receive import webhook_receive
-from integrations.webhooks.signature import signature_header
 from tests.integrations.connectors.support import emit, fault, make_connector, subscribe
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,7 +3,7 @@ secret we hold, a tolerance window against replays."""
 
 import pytest
 
-from integrations.webhooks.signature import SignatureError, sign, signature_header, signature_verify
+from integrations.signing import SignatureError, sign, signature_header, signature_valid, signature_verify
 
 BODY = b'{"id":"evt_1","type":"invoice.issued"}'
 NOW = 1_790_000_000
@@ -47,3 +47,22 @@ def test_the_tolerance_is_the_connectors_own():
 
     with pytest.raises(SignatureError, match="stale"):
         signature_verify(header, BODY, ["current"], now=NOW, tolerance=10)
+
+
+def test_what_we_send_verifies_with_its_secret_only_and_within_the_default_tolerance():
+    header = signature_header("secret-a", BODY, 1_700_000_000)
+
+    assert signature_valid(header, BODY, ["secret-a"], now=1_700_000_100)
+    assert not signature_valid(header, BODY, ["secret-b"], now=1_700_000_100)
+    assert not signature_valid(header, BODY + b" ", ["secret-a"], now=1_700_000_100)
+    assert not signature_valid(header, BODY, ["secret-a"], now=1_700_000_301)
+
+
+def test_during_rotation_any_v1_entry_may_match():
+    old, new = sign("old-secret", BODY, 1_700_000_000), sign("new-secret", BODY, 1_700_000_000)
+    header = f"t=1700000000,v1={old},v1={new}"
+
+    assert signature_valid(header, BODY, ["new-secret"], now=1_700_000_000)
+    assert signature_valid(header, BODY, ["old-secret"], now=1_700_000_000)
+    assert not signature_valid(header, BODY, ["other"], now=1_700_000_000)
+    assert not signature_valid(f"v1={new}", BODY, ["new-secret"], now=1_700_000_000)  # no timestamp

@@ -9,7 +9,7 @@ from django.test import Client
 
 from integrations.models import Connector, InboundMessage
 from integrations.services import connector_credentials_set
-from integrations.webhooks.signature import signature_header
+from integrations.signing import signature_header
 from tests.integrations.connectors.support import make_connector
 
 SECRET = "whsec-endpoint"

@@ -1,4 +1,4 @@
-"""outbox_enqueue writes in the caller's transaction, is idempotent by key, and nudges the relay once."""
+"""finops.outbox: outbox_enqueue writes in the caller's transaction, is idempotent by key, and nudges the relay once."""
 
 from decimal import Decimal
 
