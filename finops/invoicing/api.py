@@ -38,6 +38,7 @@ VIEW_PERM = "invoicing.view_invoice"
 
 class InvoiceOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
     entity = serializers.CharField(source="entity.code")
+    is_held = serializers.BooleanField(read_only=True, default=False)
     counterparty = serializers.CharField(source="counterparty.name")
     counterparty_id = serializers.IntegerField()
 
@@ -58,6 +59,7 @@ class InvoiceOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
             "due_on",
             "state",
             "po_number",
+            "is_held",
             "source",
             "external_id",
             "correlation_id",

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from finops.accounts.models import User
 from finops.accounts.roles import Role
@@ -21,8 +21,13 @@ from finops.masterdata.models import BankAccount, BankAccountChange, LegalEntity
 from finops.masterdata.selectors import PENDING_CHANGE_STATES
 
 
+def _held() -> Exists:
+    return Exists(InvoiceHold.objects.filter(invoice=OuterRef("pk"), released_at__isnull=True))
+
+
 def invoice_list(*, user: User) -> QuerySet[Invoice]:
-    return scoped(Invoice.objects.select_related("entity", "counterparty"), user)
+    """The user's invoices, each with `is_held` (an active hold keeps it from payment)."""
+    return scoped(Invoice.objects.select_related("entity", "counterparty").annotate(is_held=_held()), user)
 
 
 def invoice_get(*, user: User, pk: int) -> Invoice:
@@ -39,7 +44,9 @@ def invoice_control_get(*, user: User, pk: int) -> Invoice:
     return scoped_get(
         Invoice.objects.select_related(
             "entity", "counterparty", "purchase_order", "match", "match__duplicate_of", "match__purchase_order"
-        ).prefetch_related(
+        )
+        .annotate(is_held=_held())
+        .prefetch_related(
             "lines",
             Prefetch("holds", InvoiceHold.objects.select_related("original", "placed_by", "released_by")),
             Prefetch("variance_acceptances", VarianceAcceptance.objects.select_related("requested_by", "decided_by")),
