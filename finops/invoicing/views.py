@@ -174,7 +174,7 @@ def ap_control(request: AuthedRequest, invoice: Invoice, **bound: Any) -> dict[s
         "holds": holds,
         "active_holds": list(active.values()),
         "payability": invoice_payability(invoice),
-        "acceptances": acceptances,
+        "acceptances": [a for a in acceptances if a is not waiting],
         "waiting": waiting,
         "variance_authority": authority.describe(authority.variance_limit) if authority.roles else "none",
         "approval_authority": authority.describe(authority.approval_limit) if authority.roles else "none",
@@ -209,7 +209,7 @@ def _decide(
     form: forms.Form,
     form_name: str,
     action: Callable[[dict[str, Any]], object],
-    done: str,
+    done: str | Callable[[Any], str],
     **extra: Any,
 ) -> HttpResponseBase:
     """Run one decision from the invoice page: 404 outside the user's entities and 403 for a role
@@ -217,14 +217,15 @@ def _decide(
     reason (422), or the page again with what was done."""
     invoice = invoice_control_get(user=request.user, pk=pk)
     require_decider(request.user, invoice)
+    result: Any = None
     if form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except WorkflowError as exc:
             form.add_error(None, str(exc))
     if form.errors:
         return invoice_page(request, pk, status=422, extra=ap_control(request, invoice, **{form_name: form}, **extra))
-    messages.success(request, done)
+    messages.success(request, done(result) if callable(done) else done)
     return redirect("invoicing:invoice-detail", pk=pk)
 
 
@@ -260,12 +261,15 @@ def invoice_cancel_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @role_required("invoicing.view_invoice")
 def variance_accept_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
-    def accept(data: dict[str, Any]) -> None:
-        acceptance = variance_accept(invoice_id=pk, actor=request.user, note=data["note"])
-        if acceptance.state == VarianceState.REQUESTED:
-            messages.info(request, "The variance is above your authority: it waits for a controller.")
+    def accept(data: dict[str, Any]) -> object:
+        return variance_accept(invoice_id=pk, actor=request.user, note=data["note"])
 
-    return _decide(request, pk, AcceptVarianceForm(request.POST), "accept_form", accept, "Done.")
+    def done(acceptance: Any) -> str:
+        if acceptance.state == VarianceState.REQUESTED:
+            return "The variance is above your authority: it waits for a controller."
+        return "Variance accepted: the invoice is approved."
+
+    return _decide(request, pk, AcceptVarianceForm(request.POST), "accept_form", accept, done)
 
 
 @require_POST
@@ -282,7 +286,18 @@ def variance_decision_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
             acceptance_id=waiting.pk, actor=request.user, accept=data["decision"] == "accept", note=data["note"]
         )
 
-    return _decide(request, pk, VarianceDecisionForm(request.POST), "decision_form", decide, "Decided.")
+    return _decide(
+        request,
+        pk,
+        VarianceDecisionForm(request.POST),
+        "decision_form",
+        decide,
+        lambda _: (
+            "Accepted: the invoice is approved."
+            if request.POST.get("decision") == "accept"
+            else "Declined: the invoice stays held."
+        ),
+    )
 
 
 @require_POST

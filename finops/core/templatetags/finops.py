@@ -16,6 +16,16 @@ def money(amount: Decimal | None, currency: str = "") -> str:
     return f"{quantize(amount, currency or 'XXX'):,} {currency}".strip()
 
 
+@register.filter
+def price(amount: Decimal | None, currency: str = "") -> str:
+    """A unit price without its currency: the currency's minor units, and more places when the
+    price has them (0.1250 -> '0.125', never rounded to '0.13'); blank for None."""
+    if amount is None:
+        return ""
+    rounded = quantize(amount, currency or "XXX")
+    return f"{rounded:,}" if rounded == amount else f"{amount.normalize():,f}"
+
+
 @register.simple_tag
 def state_badge(state: str, label: str = "") -> str:
     return format_html('<span class="badge badge-{}">{}</span>', state, label or state.replace("_", " "))
