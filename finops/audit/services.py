@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from finops.audit.context import current_correlation_id
 from finops.audit.models import AuditEvent
+from finops.core.bulk import JsonText, json_text, rows_copy
 
 if TYPE_CHECKING:
     from finops.accounts.models import User
@@ -104,26 +106,57 @@ class AuditEntry:
     after: Mapping[str, Any] | None = None
 
 
+_ENTRY_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "entity_id",
+    "before",
+    "after",
+    "reason",
+    "correlation_id",
+)
+
+
 def audit_entries(entries: Iterable[AuditEntry], *, action: str, actor: User | None, reason: str = "") -> int:
-    """Write one audit event per entry (the same action, actor and reason), set-based, in the
-    caller's transaction; returns how many were written."""
-    known_actor = actor is not None and actor.pk
-    fallback = current_correlation_id()
-    events = [
-        AuditEvent(
-            actor=actor if known_actor else None,
-            actor_name=actor.get_username() if actor is not None and known_actor else "system",
-            action=action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            object_repr=entry.object_repr[:200],
-            entity_id=entry.entity_id,
-            before=_jsonable(entry.before),
-            after=_jsonable(entry.after),
-            reason=reason,
-            correlation_id=entry.correlation_id or fallback,
-        )
-        for entry in entries
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
-    return len(events)
+    """Write one audit event per entry (the same action, actor and reason), set-based by COPY, in
+    the caller's transaction; returns how many were written."""
+    known = actor is not None and actor.pk
+    actor_id = actor.pk if actor is not None and known else None
+    actor_name = actor.get_username() if actor is not None and known else "system"
+    now, fallback = timezone.now(), current_correlation_id()
+    # entries of one set-based change often share their before and after (one mapping object):
+    # serialise each distinct object once (kept referenced here, so its id stays its own)
+    serialised: dict[int, tuple[object, JsonText]] = {}
+
+    def as_json(values: Mapping[str, Any] | None) -> JsonText:
+        known_text = serialised.get(id(values))
+        if known_text is None:
+            known_text = serialised[id(values)] = (values, json_text(_jsonable(values)))
+        return known_text[1]
+
+    return rows_copy(
+        AuditEvent,
+        _ENTRY_FIELDS,
+        (
+            (
+                now,
+                actor_id,
+                actor_name,
+                action,
+                entry.object_type,
+                entry.object_id,
+                entry.object_repr[:200],
+                entry.entity_id,
+                as_json(entry.before),
+                as_json(entry.after),
+                reason,
+                entry.correlation_id or fallback,
+            )
+            for entry in entries
+        ),
+    )

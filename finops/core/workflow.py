@@ -106,11 +106,21 @@ def transitions_apply(
         raise InvalidTransition(f"{model.__name__}: {source} → {to} is not allowed.")
     pks = [move.pk for move in moves]
     with transaction.atomic():
-        moved = model._default_manager.filter(pk__in=pks, state=source).update(state=to, updated_at=timezone.now())
+        moved = model._default_manager.filter(pk__any=pks, state=source).update(state=to, updated_at=timezone.now())
         if moved != len(set(pks)):
-            stayed = set(pks) - set(model._default_manager.filter(pk__in=pks, state=to).values_list("pk", flat=True))
+            stayed = set(pks) - set(model._default_manager.filter(pk__any=pks, state=to).values_list("pk", flat=True))
             raise ConcurrentTransition(model(pk=min(stayed, default=pks[0])), source)
         label = model._meta.label
+        before = {"state": source}
+        shared: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # one after per distinct extra
+
+        def after(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+            try:
+                key = tuple(sorted((extra or {}).items()))
+                return shared.setdefault(key, {"state": to, **(extra or {})})
+            except TypeError:  # an extra value that is not hashable: its own after
+                return {"state": to, **(extra or {})}
+
         audit_entries(
             (
                 AuditEntry(
@@ -119,8 +129,8 @@ def transitions_apply(
                     object_repr=move.label,
                     entity_id=move.entity_id,
                     correlation_id=move.correlation_id,
-                    before={"state": source},
-                    after={"state": to, **(move.extra or {})},
+                    before=before,
+                    after=after(move.extra),
                 )
                 for move in moves
             ),

@@ -224,12 +224,12 @@ def supplier_bank_problems(supplier_ids: Collection[int]) -> dict[int, str]:
     bank account, or every active one has a change of its details pending."""
     active: dict[int, list[int]] = defaultdict(list)
     for account_id, supplier_id in BankAccount.objects.filter(
-        counterparty_id__in=supplier_ids, is_active=True
+        counterparty_id__any=list(supplier_ids), is_active=True
     ).values_list("pk", "counterparty_id"):
         active[supplier_id].append(account_id)
     pending = set(
         BankAccountChange.objects.filter(
-            bank_account_id__in=[a for accounts in active.values() for a in accounts], state__in=PENDING_CHANGE_STATES
+            bank_account_id__any=[a for accounts in active.values() for a in accounts], state__in=PENDING_CHANGE_STATES
         ).values_list("bank_account_id", flat=True)
     )
     problems: dict[int, str] = {}

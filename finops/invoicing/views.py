@@ -32,7 +32,7 @@ from finops.invoicing.forms import (
     ReleaseForm,
     VarianceDecisionForm,
 )
-from finops.invoicing.models import AUTHORITY_ROLES, ApAuthority, ApPolicy, Invoice, InvoiceMatch
+from finops.invoicing.models import AUTHORITY_ROLES, LINE_COLUMNS, ApAuthority, ApPolicy, Invoice, InvoiceMatch
 from finops.invoicing.selectors import (
     ap_authorities_of,
     ap_authority_of,
@@ -122,17 +122,7 @@ def invoice_detail_view(request: AuthedRequest, pk: int) -> HttpResponseBase:
 
 # --- a supplier invoice's AP control ------------------------------------------------------------------
 
-_NUMERIC = (
-    "quantity",
-    "unit_price",
-    "ordered",
-    "received",
-    "billed_before",
-    "po_unit_price",
-    "price_variance",
-    "price_tolerance",
-    "quantity_tolerance",
-)
+_NUMERIC = tuple(c for c in LINE_COLUMNS if c not in ("line_no", "po_line_no", "item", "reasons"))
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -15,6 +15,7 @@ from finops.accounts.roles import APPROVE_PAYMENTS, VIEW_ENTITY
 from finops.accounts.selectors import require_entity_perm, require_entity_work
 from finops.audit.context import current_correlation_id
 from finops.audit.services import AuditEntry, audit_entries, audit_record
+from finops.core.bulk import ids_reserve, rows_copy
 from finops.core.workflow import Move, WorkflowError, transition, transitions_apply
 from finops.masterdata.events import CounterpartyConflict
 from finops.masterdata.models import LegalEntity
@@ -183,40 +184,62 @@ def exceptions_open_of(
         entity_id=entity_id, kind__in=kinds, object_type=object_type, state__in=OPEN_EXCEPTION_STATES
     )
     if object_ids is not None:
-        items = items.filter(object_id__in=object_ids)
+        items = items.filter(object_id__any=object_ids)
     rows = items.values_list(
         "dedupe_key", "pk", "state", "kind", "title", "detail", "amount", "currency", "object_id", "correlation_id"
     )
     return {row[0]: OpenException(*row[1:]) for row in rows}
 
 
+_ITEM_FIELDS = (
+    "id",
+    "entity_id",
+    "kind",
+    "state",
+    "title",
+    "detail",
+    "amount",
+    "currency",
+    "object_type",
+    "object_id",
+    "dedupe_key",
+    "correlation_id",
+    "resolution",
+    "created_at",
+    "updated_at",
+)
+
+
 def exceptions_open_many(*, entity_id: int, drafts: Sequence[ExceptionDraft]) -> int:
-    """Open one exception per draft, set-based: inserted, audited and (where the entity subscribes)
-    announced in the caller's transaction. Callers pass causes they found without an open exception
-    (exceptions_open_of) under a lock that keeps others from opening them meanwhile (a match run's
-    scope lock); a cause opened anyway breaks the one-open-per-cause constraint and the
-    transaction rolls back. Returns how many were opened."""
+    """Open one exception per draft, set-based (COPY): inserted, audited and (where the entity
+    subscribes) announced in the caller's transaction. Callers pass causes they found without an
+    open exception (exceptions_open_of) under a lock that keeps others from opening them meanwhile
+    (a match run's scope lock); a cause opened anyway breaks the one-open-per-cause constraint and
+    the transaction rolls back. Returns how many were opened."""
     if not drafts:
         return 0
-    correlation_id = current_correlation_id()
-    items = ExceptionItem.objects.bulk_create(
-        [
-            ExceptionItem(
-                entity_id=entity_id,
-                kind=d.kind,
-                title=d.title[:200],
-                dedupe_key=d.dedupe_key,
-                detail=d.detail,
-                amount=d.amount,
-                currency=d.currency,
-                correlation_id=correlation_id,
-                object_type=d.object_type,
-                object_id=d.object_id,
-            )
-            for d in drafts
-        ],
-        batch_size=1000,
-    )
+    correlation_id, now = current_correlation_id(), timezone.now()
+    items = [
+        ExceptionItem(
+            pk=pk,
+            entity_id=entity_id,
+            kind=d.kind,
+            state=ExceptionState.OPEN,
+            title=d.title[:200],
+            detail=d.detail,
+            amount=d.amount,
+            currency=d.currency,
+            object_type=d.object_type,
+            object_id=d.object_id,
+            dedupe_key=d.dedupe_key,
+            correlation_id=correlation_id,
+            resolution="",
+            created_at=now,
+            updated_at=now,
+        )
+        for pk, d in zip(ids_reserve(ExceptionItem, len(drafts)), drafts, strict=True)
+    ]
+    rows_copy(ExceptionItem, _ITEM_FIELDS, ([getattr(i, f) for f in _ITEM_FIELDS] for i in items))
     audit_entries(
         (
             AuditEntry(
@@ -279,7 +302,9 @@ def exceptions_resolve_many(
         transitions_apply(
             ExceptionItem, moves, source=state, to=ExceptionState.RESOLVED, actor=actor, reason=resolution
         )
-    ExceptionItem.objects.filter(pk__in=[i.pk for i in items]).update(resolution=resolution, resolved_at=timezone.now())
+    ExceptionItem.objects.filter(pk__any=[i.pk for i in items]).update(
+        resolution=resolution, resolved_at=timezone.now()
+    )
     return len(items)
 
 

@@ -38,6 +38,7 @@ from finops.accounts.models import User
 from finops.accounts.selectors import entities_for, holds_any
 from finops.audit.context import correlation
 from finops.audit.services import audit_record
+from finops.core.leases import leases_sweep
 from finops.core.workflow import WorkflowError, transition
 from finops.masterdata.models import LegalEntity
 from reconciliation.matching.models import MatchRun
@@ -46,7 +47,6 @@ from reconciliation.matching.states import LIVE_MATCH_RUN_STATES, MatchKind, Mat
 log = structlog.get_logger(__name__)
 MAX_CLAIMS = 5  # a run whose worker died this often is parked as failed
 STUCK_QUEUED_AFTER = timedelta(minutes=10)
-SWEEP_BATCH = 100
 
 
 class LeaseLost(Exception):
@@ -374,41 +374,27 @@ def match_lease_sweep(*, now: datetime | None = None) -> list[int]:
 
     Idempotent: each run is locked with skip_locked and moved by a compare-and-swap, so two
     sweepers requeue it once; a queued run enqueued twice is claimed once."""
-    now = now or timezone.now()
-    requeued: list[int] = []
-    expired = list(
-        MatchRun.objects.filter(state=MatchRunState.RUNNING, lease_expires_at__lt=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+
+    def requeue(run: MatchRun) -> bool:
+        if run.attempt >= MAX_CLAIMS:
+            match_run_fail(run, error=f"The worker running this match stopped {run.attempt} times; parked.")
+            return False
+        MatchRun.objects.filter(pk=run.pk).update(lease_token="", lease_expires_at=None)
+        transition(run, to=MatchRunState.QUEUED, actor=None, reason="Lease expired: the worker stopped reporting.")
+        match_run_enqueue_on_commit(run.pk)
+        log.warning("match.lease_expired", run=run.pk, attempt=run.attempt)
+        return True
+
+    return leases_sweep(
+        MatchRun,
+        now=now or timezone.now(),
+        running=MatchRunState.RUNNING,
+        queued=MatchRunState.QUEUED,
+        stuck_after=STUCK_QUEUED_AFTER,
+        requeue=requeue,
+        enqueue=_enqueue,
+        related=("entity",),
     )
-    for run_id in expired:
-        with transaction.atomic():
-            run = (
-                MatchRun.objects.select_for_update(skip_locked=True)
-                .select_related("entity")
-                .filter(pk=run_id, state=MatchRunState.RUNNING, lease_expires_at__lt=now)
-                .first()
-            )
-            if run is None:
-                continue
-            if run.attempt >= MAX_CLAIMS:
-                match_run_fail(run, error=f"The worker running this match stopped {run.attempt} times; parked.")
-                continue
-            MatchRun.objects.filter(pk=run.pk).update(lease_token="", lease_expires_at=None)
-            transition(run, to=MatchRunState.QUEUED, actor=None, reason="Lease expired: the worker stopped reporting.")
-            match_run_enqueue_on_commit(run.pk)
-            requeued.append(run.pk)
-            log.warning("match.lease_expired", run=run.pk, attempt=run.attempt)
-    stuck = list(
-        MatchRun.objects.filter(state=MatchRunState.QUEUED, updated_at__lt=now - STUCK_QUEUED_AFTER)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    if stuck:
-        MatchRun.objects.filter(pk__in=stuck, state=MatchRunState.QUEUED).update(updated_at=now)
-        for run_id in stuck:
-            _enqueue(run_id)
-    return requeued
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -468,5 +454,5 @@ def _add_up(totals: dict[str, Any], counts: Mapping[str, Any]) -> None:
     for key, value in counts.items():
         if isinstance(value, Mapping):
             _add_up(totals.setdefault(key, {}), value)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            totals[key] = totals.get(key, 0) + value
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            totals[key] = round(totals.get(key, 0) + value, 3)

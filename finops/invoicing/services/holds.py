@@ -16,6 +16,7 @@ from django.utils import timezone
 from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
 from finops.audit.services import AuditEntry, audit_entries
+from finops.core.bulk import rows_copy
 from finops.core.workflow import WorkflowError
 from finops.invoicing.models import Invoice, InvoiceHold
 
@@ -59,7 +60,7 @@ def holds_active_of(
     """The entity's active holds of `reasons` (on `invoice_ids` only, when given), by (invoice, reason)."""
     rows = InvoiceHold.objects.filter(entity_id=entity_id, reason__in=reasons, released_at__isnull=True)
     if invoice_ids is not None:
-        rows = rows.filter(invoice_id__in=invoice_ids)
+        rows = rows.filter(invoice_id__any=invoice_ids)
     values = rows.values_list("pk", "invoice_id", "reason", "detail", "amount", "currency", "original_id")
     return {(row[1], row[2]): ActiveHold(*row) for row in values}
 
@@ -76,6 +77,21 @@ def _entry(
     return AuditEntry(_INVOICE, str(invoice_id), label, entity_id, "", before=before, after=after)
 
 
+_HOLD_FIELDS = (
+    "invoice_id",
+    "entity_id",
+    "reason",
+    "detail",
+    "amount",
+    "currency",
+    "original_id",
+    "placed_at",
+    "placed_by_id",
+    "release_reason",
+    "correlation_id",
+)
+
+
 def holds_place_many(
     *, entity_id: int, drafts: Sequence[HoldDraft], labels: Mapping[int, str], actor: User | None = None
 ) -> int:
@@ -85,23 +101,26 @@ def holds_place_many(
     if not drafts:
         return 0
     now, correlation_id = timezone.now(), current_correlation_id()
-    InvoiceHold.objects.bulk_create(
-        [
-            InvoiceHold(
-                invoice_id=d.invoice_id,
-                entity_id=entity_id,
-                reason=d.reason,
-                detail=d.detail,
-                amount=d.amount,
-                currency=d.currency,
-                original_id=d.original_id,
-                placed_at=now,
-                placed_by=actor,
-                correlation_id=correlation_id,
+    placed_by = actor.pk if actor is not None else None
+    rows_copy(
+        InvoiceHold,
+        _HOLD_FIELDS,
+        (
+            (
+                d.invoice_id,
+                entity_id,
+                d.reason,
+                d.detail,
+                d.amount,
+                d.currency,
+                d.original_id,
+                now,
+                placed_by,
+                "",
+                correlation_id,
             )
             for d in drafts
-        ],
-        batch_size=2000,
+        ),
     )
     audit_entries(
         (
@@ -166,7 +185,7 @@ def holds_release_many(
     caller's transaction rolls back)."""
     if not holds:
         return 0
-    released = InvoiceHold.objects.filter(pk__in=[h.pk for h in holds], released_at__isnull=True).update(
+    released = InvoiceHold.objects.filter(pk__any=[h.pk for h in holds], released_at__isnull=True).update(
         released_at=timezone.now(), released_by=actor, release_reason=reason
     )
     if released != len(holds):

@@ -28,10 +28,19 @@ POLICY_FIELDS = (
 AUTHORITY_FIELDS = ("variance_limit", "approval_limit")
 
 
-def _changed(row: Any, fields: tuple[str, ...], values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    before = {f: getattr(row, f) for f in fields}
-    after = {f: values[f] for f in fields}
-    return {f: v for f, v in before.items() if v != after[f]}, {f: v for f, v in after.items() if v != before[f]}
+def _save(row: Any, fields: tuple[str, ...], values: Mapping[str, Any], *, actor: User, action: str) -> Any:
+    """Write the values that differ onto the row, audited with what they were; nothing (no audit
+    event) when none differs and the row exists."""
+    before = {f: getattr(row, f) for f in fields if getattr(row, f) != values[f]}
+    after = {f: values[f] for f in before}
+    if not after and row.pk:
+        return row
+    for field, value in after.items():
+        setattr(row, field, value)
+    row.updated_by = actor
+    row.save()
+    audit_record(row, action=action, actor=actor, before=before, after=after)
+    return row
 
 
 @transaction.atomic
@@ -40,15 +49,8 @@ def ap_policy_save(*, entity: LegalEntity, values: Mapping[str, Any], actor: Use
     Idempotent: the same values again change nothing and write no audit event."""
     require_entity_perm(actor, ADMINISTER_ENTITY, entity)
     policy = ApPolicy.objects.select_for_update().filter(entity=entity).first() or ApPolicy(entity=entity)
-    before, after = _changed(policy, POLICY_FIELDS, values)
-    if not after and policy.pk:
-        return policy
-    for field, value in after.items():
-        setattr(policy, field, value)
-    policy.updated_by = actor
-    policy.save()
-    audit_record(policy, action="ap_policy.changed", actor=actor, before=before, after=after)
-    return policy
+    saved: ApPolicy = _save(policy, POLICY_FIELDS, values, actor=actor, action="ap_policy.changed")
+    return saved
 
 
 @transaction.atomic
@@ -62,12 +64,5 @@ def ap_authority_save(*, entity: LegalEntity, role: str, values: Mapping[str, An
     if authority is None:
         limit = DEFAULT_LIMITS[role]
         authority = ApAuthority(entity=entity, role=role, variance_limit=limit, approval_limit=limit)
-    before, after = _changed(authority, AUTHORITY_FIELDS, values)
-    if not after and authority.pk:
-        return authority
-    for field, value in after.items():
-        setattr(authority, field, value)
-    authority.updated_by = actor
-    authority.save()
-    audit_record(authority, action="ap_authority.changed", actor=actor, before={"role": role, **before}, after=after)
-    return authority
+    saved: ApAuthority = _save(authority, AUTHORITY_FIELDS, values, actor=actor, action="ap_authority.changed")
+    return saved

@@ -3,8 +3,8 @@ whatever the number of invoices) and turned into the engines' plain records (ap_
 
 What is read:
 - the open supplier invoices (received, matched, exception): each gets a verdict;
-- the committed ones (approved, proposed, paid, reconciled) issued within LOOKBACK_DAYS, and every
-  committed one on an order an invoice we read quotes: they count as billed and may be the
+- the committed ones (approved, proposed, paid, reconciled) issued at most LOOKBACK_DAYS before the
+  oldest open one, and every committed one on an order an open invoice quotes: they count as billed and may be the
   originals of duplicates (cancelled invoices take no part, so they are not read);
 - the lines of all of them, the orders they quote with their lines, what was received of each
   order line (summed per line in the database), the suppliers' bank accounts (for the shared-account
@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from finops.invoicing.models import ApPolicy, Invoice, InvoiceLine
@@ -31,8 +31,9 @@ from reconciliation.engines.ap_model import ApInvoice, ApInvoiceLine, Order, Ord
 from reconciliation.engines.ap_model import ApPolicy as EnginePolicy
 
 LOOKBACK_DAYS = 550
-"""How far back committed invoices are read as possible originals of a duplicate (by issue day):
-eighteen months, so that last year's invoice with this year's number is still seen."""
+"""How far back committed invoices are read as possible originals of a duplicate (by issue day,
+before the oldest open invoice's): eighteen months, so that last year's invoice with this year's
+number is still seen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +86,11 @@ def engine_policy(policy: ApPolicy) -> EnginePolicy:
 def _read(entity: LegalEntity, today: dt.date) -> QuerySet[Invoice]:
     """The entity's supplier invoices the engines read (see the module's docstring)."""
     ap = Invoice.objects.filter(entity=entity, direction=InvoiceDirection.AP)
-    open_orders = ap.filter(state__in=AP_JUDGED_STATES, purchase_order__isnull=False).values("purchase_order_id")
+    judged = ap.filter(state__in=AP_JUDGED_STATES)
+    oldest = judged.aggregate(oldest=Min("issue_on"))["oldest"] or today
+    open_orders = judged.filter(purchase_order__isnull=False).values("purchase_order_id")
     committed = Q(state__in=AP_COMMITTED_STATES) & (
-        Q(issue_on__gte=today - dt.timedelta(days=LOOKBACK_DAYS)) | Q(purchase_order_id__in=open_orders)
+        Q(issue_on__gte=oldest - dt.timedelta(days=LOOKBACK_DAYS)) | Q(purchase_order_id__in=open_orders)
     )
     return ap.filter(Q(state__in=AP_JUDGED_STATES) | committed)
 
@@ -216,11 +219,13 @@ def _orders(loaded: Loaded, invoices: QuerySet[Invoice]) -> None:
 def _suppliers(loaded: Loaded, suppliers: set[int]) -> None:
     accounts: dict[int, list[str]] = defaultdict(list)
     for supplier_id, iban, routing, number in BankAccount.objects.filter(
-        counterparty_id__in=suppliers, is_active=True
+        counterparty_id__any=list(suppliers), is_active=True
     ).values_list("counterparty_id", "iban", "routing_number", "account_number"):
         accounts[supplier_id].append(iban or f"{routing}/{number}")
     loaded.supplier_accounts = dict(accounts)
-    for pk, name, is_blocked in Counterparty.objects.filter(pk__in=suppliers).values_list("pk", "name", "is_blocked"):
+    for pk, name, is_blocked in Counterparty.objects.filter(pk__any=list(suppliers)).values_list(
+        "pk", "name", "is_blocked"
+    ):
         loaded.supplier_names[pk] = name
         if is_blocked:
             loaded.blocked.add(pk)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from finops.core.bulk import rows_upsert
 from finops.core.workflow import Move, transitions_apply
 from finops.invoicing.models import Invoice, InvoiceMatch
 from finops.invoicing.services.holds import (
@@ -71,7 +72,7 @@ def current_of(entity_id: int, invoice_ids: Sequence[int] | None = None) -> Curr
     """What is stored now about the entity's invoices (those of `invoice_ids` when given)."""
     verdicts = InvoiceMatch.objects.filter(invoice__entity_id=entity_id)
     if invoice_ids is not None:
-        verdicts = verdicts.filter(invoice_id__in=invoice_ids)
+        verdicts = verdicts.filter(invoice_id__any=invoice_ids)
     return Current(
         fingerprints=dict(verdicts.values_list("invoice_id", "fingerprint")),
         holds=holds_active_of(entity_id=entity_id, reasons=ALL_HOLDS, invoice_ids=invoice_ids),
@@ -104,7 +105,7 @@ def _write_part(ctx: MatchRunContext, loaded: Loaded, part: list[Desired], writt
     now = {
         pk: (state, updated_at)
         for pk, state, updated_at in Invoice.objects.select_for_update()
-        .filter(pk__in=[d.invoice_id for d in part])
+        .filter(pk__any=[d.invoice_id for d in part])
         .order_by("pk")
         .values_list("pk", "state", "updated_at")
     }
@@ -159,14 +160,16 @@ def _transitions(ctx: MatchRunContext, loaded: Loaded, plans: list[InvoicePlan],
 
 
 def _verdicts(ctx: MatchRunContext, plans: list[InvoicePlan], counts: Counter[str]) -> None:
+    """The changed verdicts, inserted or replaced in one COPY and one INSERT ... ON CONFLICT."""
     judged_at = timezone.now()
-    rows = [
-        InvoiceMatch(invoice_id=p.invoice_id, match_run_id=ctx.run.pk, judged_at=judged_at, **p.verdict)
-        for p in plans
-        if p.verdict is not None
-    ]
-    if rows:
-        InvoiceMatch.objects.bulk_create(
-            rows, batch_size=2000, update_conflicts=True, unique_fields=["invoice"], update_fields=_VERDICT_FIELDS
-        )
-    counts["verdicts_written"] += len(rows)
+    extra = {"match_run_id": ctx.run.pk, "judged_at": judged_at}
+    counts["verdicts_written"] += rows_upsert(
+        InvoiceMatch,
+        ["invoice_id", *_VERDICT_FIELDS],
+        (
+            [p.invoice_id, *(extra[f] if f in extra else p.verdict[f] for f in _VERDICT_FIELDS)]
+            for p in plans
+            if p.verdict is not None
+        ),
+        key="invoice_id",
+    )

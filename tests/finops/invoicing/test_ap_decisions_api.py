@@ -18,17 +18,10 @@ from finops.invoicing.states import HoldReason, InvoiceState, VarianceState
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.matching.models import MatchRun
 from reconciliation.matching.states import MatchTrigger
-from tests.reconciliation.matching.ap_world import ApWorld, ap_world
+from tests.reconciliation.matching.ap_world import ApWorld
 
 pytestmark = pytest.mark.django_db
 S = InvoiceState
-
-
-@pytest.fixture
-def world(entity_de) -> ApWorld:
-    world = ap_world(entity_de)
-    call_command("run_matching", "three_way", "--entity", "DE01", stdout=io.StringIO())
-    return world
 
 
 def api(user: Any) -> APIClient:

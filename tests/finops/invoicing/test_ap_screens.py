@@ -4,29 +4,20 @@ AP policy page. Outsiders get 404, the wrong role 403."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from finops.audit.models import AuditEvent
 from finops.invoicing.models import ApAuthority, ApPolicy, InvoiceHold, VarianceAcceptance
 from finops.invoicing.states import HoldReason, InvoiceState
-from tests.reconciliation.matching.ap_world import ApWorld, ap_world
+from tests.reconciliation.matching.ap_world import ApWorld
 
 pytestmark = pytest.mark.django_db
 S = InvoiceState
-
-
-@pytest.fixture
-def world(entity_de) -> ApWorld:
-    world = ap_world(entity_de)
-    call_command("run_matching", "three_way", "--entity", "DE01", stdout=io.StringIO())
-    return world
 
 
 def browser(user: Any) -> Client:

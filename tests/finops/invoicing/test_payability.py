@@ -4,11 +4,9 @@ invoice on hold whatever the code does."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from finops.invoicing.models import Invoice
@@ -19,15 +17,14 @@ from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import Counterparty
 from finops.payables.models import PaymentAllocation
 from tests.factories import PaymentFactory
-from tests.reconciliation.matching.ap_world import ApWorld, ap_world
+from tests.reconciliation.matching.ap_world import ApWorld
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(entity_de, clerk_de) -> ApWorld:
-    world = ap_world(entity_de)
-    call_command("run_matching", "three_way", "--entity", "DE01", stdout=io.StringIO())
+def world(world, clerk_de) -> ApWorld:
+    """The matched AP world with its clean invoice approved."""
     invoice_approve(invoice_id=world["clean"].pk, actor=clerk_de)
     return world
 
