@@ -14,6 +14,7 @@ from django.urls import reverse
 from finops.audit.models import AuditEvent
 from finops.invoicing.models import ApAuthority, ApPolicy, InvoiceHold, VarianceAcceptance
 from finops.invoicing.states import HoldReason, InvoiceState
+from reconciliation.exceptions.models import ExceptionItem
 from tests.reconciliation.matching.ap_world import ApWorld
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,13 @@ def test_an_admin_sets_what_an_ap_clerk_may_accept(world, admin_de, clerk_de):
     assert (
         browser(admin_de).post(reverse("invoicing:ap-authority-save", args=["DE01", "auditor"]), {}).status_code == 404
     )
+
+
+def test_an_ap_exception_is_settled_on_its_invoice_not_resolved_in_the_queue(world, clerk_de):
+    item = ExceptionItem.objects.get(object_id=str(world["price"].pk), kind="three_way_mismatch")
+
+    html = browser(clerk_de).get(reverse("reconciliation:exception-detail", args=[item.pk])).content.decode()
+
+    assert 'data-testid="settle-on-record"' in html
+    assert reverse("invoicing:invoice-detail", args=[world["price"].pk]) in html
+    assert ">Resolve</button>" not in html
