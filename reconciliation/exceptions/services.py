@@ -311,6 +311,9 @@ def exceptions_resolve_many(
 def exceptions_resolve_about(*, obj: Any, kinds: Sequence[str], resolution: str, actor: User | None) -> int:
     """Resolve the open exceptions of `kinds` about one record (a person settled it elsewhere: an
     invoice cancelled, its variance accepted). Idempotent: nothing open, nothing done."""
-    found = exceptions_open_of(entity_id=obj.entity_id, kinds=kinds, object_type=obj._meta.label)
-    mine = [item for item in found.values() if item.object_id == str(obj.pk)]
-    return exceptions_resolve_many(entity_id=obj.entity_id, items=mine, resolution=resolution, actor=actor)
+    found = exceptions_open_of(
+        entity_id=obj.entity_id, kinds=kinds, object_type=obj._meta.label, object_ids=[str(obj.pk)]
+    )
+    return exceptions_resolve_many(
+        entity_id=obj.entity_id, items=list(found.values()), resolution=resolution, actor=actor
+    )

@@ -54,13 +54,9 @@ class ActiveHold:
         )
 
 
-def holds_active_of(
-    *, entity_id: int, reasons: Collection[str], invoice_ids: Collection[int] | None = None
-) -> dict[tuple[int, str], ActiveHold]:
-    """The entity's active holds of `reasons` (on `invoice_ids` only, when given), by (invoice, reason)."""
+def holds_active_of(*, entity_id: int, reasons: Collection[str]) -> dict[tuple[int, str], ActiveHold]:
+    """The entity's active holds of `reasons`, by (invoice, reason)."""
     rows = InvoiceHold.objects.filter(entity_id=entity_id, reason__in=reasons, released_at__isnull=True)
-    if invoice_ids is not None:
-        rows = rows.filter(invoice_id__any=invoice_ids)
     values = rows.values_list("pk", "invoice_id", "reason", "detail", "amount", "currency", "original_id")
     return {(row[1], row[2]): ActiveHold(*row) for row in values}
 

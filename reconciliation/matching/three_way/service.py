@@ -28,7 +28,7 @@ from reconciliation.matching.states import MatchKind
 from reconciliation.matching.three_way.export import three_way_export
 from reconciliation.matching.three_way.load import ap_load
 from reconciliation.matching.three_way.plan import Planner, diff
-from reconciliation.matching.three_way.write import current_of, desired_write
+from reconciliation.matching.three_way.write import current_of, plans_write
 
 
 def three_way_execute(ctx: MatchRunContext) -> MatchOutcome:
@@ -59,8 +59,9 @@ def _execute(ctx: MatchRunContext) -> MatchOutcome:
     )
     clock.lap("engines")
     desired = Planner(loaded).desired(verdicts)
-    current = current_of(entity.pk)
-    changing = [d for d in desired if diff(d, current).changes]
+    with ctx.writing():  # what is stored, read while no other run of the entity writes
+        current = current_of(entity.pk)
+    changing = [plan for d in desired if (plan := diff(d, current)).changes]
     total = len(desired)
     done = total - len(changing)
     ctx.progress(done, total=total)
@@ -71,7 +72,7 @@ def _execute(ctx: MatchRunContext) -> MatchOutcome:
         done += n
         ctx.progress(done)
 
-    written = desired_write(ctx, loaded, changing, on_part=advanced)
+    written = plans_write(ctx, loaded, changing, on_part=advanced)
     clock.lap("write")
     counts = _counts(verdicts, written.counts, linked)
     counts["invoices_changed"] = written.changed

@@ -1,14 +1,15 @@
 """Writing what a 3-way match run found, set-based, in parts of CHUNK invoices.
 
-Each part is one transaction inside the run's write lock (MatchRunContext.writing): the invoices
-it may change are locked (in pk order) and compared with the state and last change they were read
-with; one a person moved or decided on meanwhile is left for the next run (which that decision
-asked for). For the others what is stored now is read again and compared with where they should
-stand (plan.diff), and only the difference is written, all set-based: the transitions through the
-invoices' transition table (a compare-and-swap per group, audited), the verdicts (one upsert), the
-holds and the exceptions. Each part is whole on its own, so a run that dies half-way leaves whole
-invoices behind and the next run finishes the job; a second worker writing the same run after the
-first (the sweeper handed it on) finds the first one's writes and adds nothing.
+The run compared where each invoice should stand with what was stored (plan.diff), reading that
+inside the run's write lock: no other run of the entity writes meanwhile, and a run whose lease was
+handed on cannot write afterwards. Each part is then one transaction inside the write lock
+(MatchRunContext.writing): the invoices it changes are locked (in pk order) and compared with the
+state and last change they were read with; one that a person moved or decided on meanwhile (every
+decision touches the invoice's last change, in its own transaction, holding the same row lock) is
+left for the next run, which that decision asked for. Then, all set-based: the transitions through
+the invoices' transition table (a compare-and-swap per group, audited), the verdicts (one upsert),
+the holds and the exceptions. Each part is whole on its own, so a run that dies half-way leaves
+whole invoices behind and the next run finishes the job.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from reconciliation.exceptions.services import (
 )
 from reconciliation.matching.runs import MatchRunContext
 from reconciliation.matching.three_way.load import Loaded
-from reconciliation.matching.three_way.plan import ALL_HOLDS, AP_KINDS, Current, Desired, InvoicePlan, diff
+from reconciliation.matching.three_way.plan import ALL_HOLDS, AP_KINDS, Current, InvoicePlan
 
 CHUNK = 5000
 _INVOICE = Invoice._meta.label
@@ -68,30 +69,24 @@ class Written:
     skipped: int = 0
 
 
-def current_of(entity_id: int, invoice_ids: Sequence[int] | None = None) -> Current:
-    """What is stored now about the entity's invoices (those of `invoice_ids` when given)."""
-    verdicts = InvoiceMatch.objects.filter(invoice__entity_id=entity_id)
-    if invoice_ids is not None:
-        verdicts = verdicts.filter(invoice_id__any=invoice_ids)
+def current_of(entity_id: int) -> Current:
+    """What is stored now about the entity's invoices: verdict fingerprints, active holds, open AP
+    exceptions. Read inside the run's write lock, so that no other run of the entity is writing."""
     return Current(
-        fingerprints=dict(verdicts.values_list("invoice_id", "fingerprint")),
-        holds=holds_active_of(entity_id=entity_id, reasons=ALL_HOLDS, invoice_ids=invoice_ids),
-        exceptions=exceptions_open_of(
-            entity_id=entity_id,
-            kinds=AP_KINDS,
-            object_type=_INVOICE,
-            object_ids=None if invoice_ids is None else [str(pk) for pk in invoice_ids],
+        fingerprints=dict(
+            InvoiceMatch.objects.filter(invoice__entity_id=entity_id).values_list("invoice_id", "fingerprint")
         ),
+        holds=holds_active_of(entity_id=entity_id, reasons=ALL_HOLDS),
+        exceptions=exceptions_open_of(entity_id=entity_id, kinds=AP_KINDS, object_type=_INVOICE),
     )
 
 
-def desired_write(
-    ctx: MatchRunContext, loaded: Loaded, desired: Sequence[Desired], *, on_part: Callable[[int], None]
+def plans_write(
+    ctx: MatchRunContext, loaded: Loaded, plans: Sequence[InvoicePlan], *, on_part: Callable[[int], None]
 ) -> Written:
-    """Write what must change for the invoices of `desired` (module docstring), in parts;
-    on_part(n) after each part commits."""
+    """Write the plans (module docstring), in parts; on_part(n) after each part commits."""
     written = Written()
-    ordered = sorted(desired, key=lambda d: d.invoice_id)
+    ordered = sorted(plans, key=lambda p: p.invoice_id)
     for start in range(0, len(ordered), CHUNK):
         part = ordered[start : start + CHUNK]
         with ctx.writing():
@@ -100,19 +95,17 @@ def desired_write(
     return written
 
 
-def _write_part(ctx: MatchRunContext, loaded: Loaded, part: list[Desired], written: Written) -> None:
+def _write_part(ctx: MatchRunContext, loaded: Loaded, part: list[InvoicePlan], written: Written) -> None:
     entity_id = loaded.entity.pk
     now = {
         pk: (state, updated_at)
         for pk, state, updated_at in Invoice.objects.select_for_update()
-        .filter(pk__any=[d.invoice_id for d in part])
+        .filter(pk__any=[p.invoice_id for p in part])
         .order_by("pk")
         .values_list("pk", "state", "updated_at")
     }
-    still = [d for d in part if now.get(d.invoice_id) == (d.state, d.updated_at)]
-    written.skipped += len(part) - len(still)
-    current = current_of(entity_id, [d.invoice_id for d in still])
-    plans = [plan for d in still if (plan := diff(d, current)).changes]
+    plans = [p for p in part if now.get(p.invoice_id) == (p.state, p.updated_at)]
+    written.skipped += len(part) - len(plans)
     written.changed += len(plans)
     labels = {p.invoice_id: loaded.label(p.invoice_id) for p in plans}
     counts = written.counts
