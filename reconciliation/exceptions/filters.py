@@ -13,7 +13,9 @@ class ExceptionFilter(django_filters.FilterSet):
     entity = EntityFilter()
     kind = django_filters.ChoiceFilter(choices=ExceptionKind.choices, empty_label="Any kind")
     state = django_filters.ChoiceFilter(choices=ExceptionState.choices, empty_label="Any state")
-    queue = django_filters.ChoiceFilter(choices=QUEUE_CHOICES, method="by_queue", empty_label="All queues")
+    queue = django_filters.ChoiceFilter(
+        choices=QUEUE_CHOICES, method="by_queue", empty_label="All queues", label="Queue"
+    )
     reason = django_filters.ChoiceFilter(
         choices=MatchReason.choices, method="by_reason", empty_label="Any reason", label="AP reason"
     )
