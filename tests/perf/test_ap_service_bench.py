@@ -15,9 +15,7 @@ BENCH_AP_SIZES=1000 runs one size only."""
 from __future__ import annotations
 
 import gc
-import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -34,8 +32,7 @@ from reconciliation.matching.runs import match_run_execute, match_run_request
 from reconciliation.matching.states import MatchKind, MatchTrigger
 from tests.perf.ap_invoices import REASONS, generate, score
 from tests.perf.ap_service_data import dataset_store, held_by_generator_id
-from tests.perf.test_ap_match_bench import _recall
-from tests.perf.test_import_bench import _machine
+from tests.perf.test_ap_match_bench import _recall, quality_assert, report
 
 pytestmark = [pytest.mark.perf, pytest.mark.django_db(transaction=True)]
 
@@ -144,18 +141,9 @@ def _table(rows: list[dict[str, Any]]) -> str:
 def test_ap_service_benchmark() -> None:
     rows = [_measure(n) for n in SIZES]
 
-    machine = _machine()
-    table = _table(rows)
-    sys.stdout.write(f"\n\n{json.dumps(machine)}\n\n{table}\n")
-    out = REPO / "test-results" / "bench-ap-service.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"machine": machine, "seed": SEED, "runs": rows}, indent=2, default=str))
+    report(rows, _table(rows), "bench-ap-service")
+    quality_assert(rows)
     for r in rows:
-        quality = r["quality"]
-        assert all(quality["recall"][reason] == 1.0 for reason in REASONS), (r["invoices"], r["examples"])
-        assert quality["false_holds"] == 0, (r["invoices"], r["examples"])
-        assert quality["wrong_reasons"] == 0, (r["invoices"], r["examples"])
-        assert quality["non_po_matched"] == 0
         assert r["second_changed"] == 0, r["invoices"]
     if os.environ.get("BENCH_ENFORCE") == "1":
         assert rows[-1]["first_seconds"] <= TARGET_SECONDS, rows[-1]
