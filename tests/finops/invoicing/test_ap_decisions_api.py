@@ -75,6 +75,10 @@ def test_the_control_view_shows_the_match_side_by_side_the_holds_and_why_it_cann
     assert api(outsider).get(f"/api/invoices/{world['price'].pk}/control/").status_code == 404
 
 
+def test_the_control_view_needs_a_role_that_reads_invoices(world, no_role_user):
+    assert api(no_role_user).get(f"/api/invoices/{world['price'].pk}/control/").status_code == 403
+
+
 # --- suspected duplicates -----------------------------------------------------------------------------
 
 
