@@ -9,7 +9,16 @@ from finops.accounts.api import (
     UserRevokeApi,
 )
 from finops.audit.api import AuditEventListApi
-from finops.invoicing.api import InvoiceDetailApi, InvoiceListApi
+from finops.invoicing.api import (
+    HoldReleaseApi,
+    InvoiceApproveApi,
+    InvoiceCancelApi,
+    InvoiceControlApi,
+    InvoiceDetailApi,
+    InvoiceListApi,
+    VarianceAcceptApi,
+    VarianceDecisionApi,
+)
 from finops.ledger.api import JournalDetailApi, JournalListApi, JournalPostApi
 from finops.masterdata.api import BankAccountDetailApi, BankAccountListApi, CounterpartyDetailApi, CounterpartyListApi
 from finops.payables.api import (
@@ -28,11 +37,18 @@ from finops.receivables.api import CollectionNoteListApi
 from finops.search.api import SearchApi
 from finops.treasury.api import StatementDetailApi, StatementListApi
 from reconciliation.exceptions.api import ExceptionDetailApi, ExceptionListApi
+from reconciliation.matching.api import MatchRunDetailApi, MatchRunListApi
 
 app_name = "api"
 urlpatterns = [
     path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
     path("invoices/<int:pk>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path("invoices/<int:pk>/control/", InvoiceControlApi.as_view(), name="invoice-control"),
+    path("invoices/<int:pk>/holds/<int:hold_id>/release/", HoldReleaseApi.as_view(), name="invoice-hold-release"),
+    path("invoices/<int:pk>/cancel/", InvoiceCancelApi.as_view(), name="invoice-cancel"),
+    path("invoices/<int:pk>/accept-variance/", VarianceAcceptApi.as_view(), name="invoice-accept-variance"),
+    path("invoices/<int:pk>/variance-decision/", VarianceDecisionApi.as_view(), name="invoice-variance-decision"),
+    path("invoices/<int:pk>/approve/", InvoiceApproveApi.as_view(), name="invoice-approve"),
     path("invoices/<int:pk>/collection-notes/", CollectionNoteListApi.as_view(), name="invoice-collection-note-list"),
     path("payments/", PaymentListApi.as_view(), name="payment-list"),
     path("payments/<int:pk>/", PaymentDetailApi.as_view(), name="payment-detail"),
@@ -62,6 +78,8 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", UserDeactivateApi.as_view(), name="user-deactivate"),
     path("users/<int:pk>/reactivate/", UserReactivateApi.as_view(), name="user-reactivate"),
     path("search/", SearchApi.as_view(), name="search"),
+    path("match-runs/", MatchRunListApi.as_view(), name="matchrun-list"),
+    path("match-runs/<int:pk>/", MatchRunDetailApi.as_view(), name="matchrun-detail"),
     path("audit-events/", AuditEventListApi.as_view(), name="auditevent-list"),
     path("", include("integrations.api_urls")),
 ]

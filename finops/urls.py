@@ -15,6 +15,7 @@ urlpatterns = [
     path("masterdata/", include("finops.masterdata.urls")),
     path("audit/", include("finops.audit.urls")),
     path("exceptions/", include("reconciliation.exceptions.urls")),
+    path("matching/", include("reconciliation.matching.urls")),
     path("integrations/", include("integrations.urls")),
     path("bank-files/", include("integrations.bankfiles.urls")),
     path("events/", include("integrations.outbox.urls")),

@@ -12,10 +12,18 @@ from factory.django import DjangoModelFactory
 from schwifty import IBAN
 
 from finops.accounts.models import User
-from finops.invoicing.models import Invoice
+from finops.invoicing.models import Invoice, InvoiceLine
 from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import BankAccount, Counterparty, LegalEntity
-from finops.payables.models import GoodsReceipt, Payment, PaymentAllocation, PaymentBatch, PurchaseOrder
+from finops.payables.models import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    Payment,
+    PaymentAllocation,
+    PaymentBatch,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 from finops.payables.upserts import (
     GoodsReceiptData,
     PurchaseOrderData,
@@ -111,6 +119,62 @@ class InvoiceFactory(DjangoModelFactory):
     state = InvoiceState.RECEIVED
     source = "test"
     external_id = factory.Sequence(lambda n: f"INV-EXT-{n}")
+
+
+class InvoiceLineFactory(DjangoModelFactory):
+    class Meta:
+        model = InvoiceLine
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    description = factory.Sequence(lambda n: f"Item {n}")
+    quantity = Decimal(1)
+    unit_price = Decimal("100.00")
+    amount = factory.LazyAttribute(lambda o: o.quantity * o.unit_price)
+
+
+class PurchaseOrderFactory(DjangoModelFactory):
+    class Meta:
+        model = PurchaseOrder
+
+    entity = factory.SubFactory(LegalEntityFactory)
+    supplier = factory.SubFactory(CounterpartyFactory)
+    number = factory.Sequence(lambda n: f"45000{n:05d}")
+    currency = "EUR"
+    ordered_on = factory.LazyFunction(lambda: timezone.now().date() - dt.timedelta(days=30))
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"PO-EXT-{n}")
+
+
+class PurchaseOrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = PurchaseOrderLine
+
+    purchase_order = factory.SubFactory(PurchaseOrderFactory)
+    line_no = factory.Sequence(lambda n: n + 1)
+    item = factory.Sequence(lambda n: f"Article {n}")
+    quantity = Decimal(10)
+    unit_price = Decimal("10.00")
+
+
+class GoodsReceiptFactory(DjangoModelFactory):
+    class Meta:
+        model = GoodsReceipt
+
+    entity = factory.SelfAttribute("purchase_order.entity")
+    purchase_order = factory.SubFactory(PurchaseOrderFactory)
+    received_on = factory.LazyFunction(lambda: timezone.now().date() - dt.timedelta(days=20))
+    source = "test"
+    external_id = factory.Sequence(lambda n: f"GR-EXT-{n}")
+
+
+class GoodsReceiptLineFactory(DjangoModelFactory):
+    class Meta:
+        model = GoodsReceiptLine
+
+    receipt = factory.SubFactory(GoodsReceiptFactory)
+    po_line = factory.SubFactory(PurchaseOrderLineFactory)
+    quantity = Decimal(10)
 
 
 class PaymentBatchFactory(DjangoModelFactory):

@@ -33,6 +33,8 @@ NAV = (
     NavItem("Bank accounts", "masterdata:bankaccount-list", "masterdata.view_bankaccount"),
     NavItem("Bank-account changes", "masterdata:bankchange-list", "masterdata.view_counterparty"),
     NavItem("Exceptions", "reconciliation:exception-list", None),
+    NavItem("Match runs", "matching:run-list", "matching.view_matchrun"),
+    NavItem("AP policy", "invoicing:ap-policy", "invoicing.view_invoice"),
     NavItem("Trace", "outbox:trace-search", None),
     NavItem("Audit trail", "audit:event-list", "audit.view_auditevent"),
     NavItem("Users", "accounts:user-list", "accounts.view_user"),
@@ -49,4 +51,8 @@ def navigation_for(user: User, path: str) -> list[dict[str, object]]:
         url = item.url()
         is_active = path == url if url == "/" else path.startswith(url)
         items.append({"label": item.label, "url": url, "is_active": is_active})
+    # one item is the current page: the one whose address matches most of the path (AP policy, not Invoices)
+    longest = max((len(str(i["url"])) for i in items if i["is_active"]), default=0)
+    for i in items:
+        i["is_active"] = i["is_active"] and len(str(i["url"])) == longest
     return items

@@ -49,6 +49,8 @@ COLLECTION_PERMISSIONS = (WORK_PAYABLES, WORK_TREASURY)
 # Who imports bank files (statements and bank acknowledgements): treasury analysts, and the
 # entity's admins.
 IMPORT_PERMISSIONS = (WORK_TREASURY, ADMINISTER_ENTITY)
+# Who runs the matching of supplier invoices on demand: the entity's AP clerks and admins.
+MATCH_AP_PERMISSIONS = (WORK_PAYABLES, ADMINISTER_ENTITY)
 
 ENTITY_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AP_CLERK: (VIEW_ENTITY, WORK_PAYABLES),
@@ -67,6 +69,7 @@ _VIEW_ALL = (
     "payables.view_paymentbatch",
     "payables.view_purchaseorder",
     "payables.view_goodsreceipt",
+    "matching.view_matchrun",
 )
 _VIEW_TREASURY = ("treasury.view_bankstatement", "ledger.view_journalentry")
 

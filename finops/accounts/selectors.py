@@ -38,6 +38,14 @@ def user_roles(user: User) -> list[Role]:
     return [role for role, label in ROLE_LABELS.items() if label in names]
 
 
+def roles_in(user: User, entity: LegalEntity) -> list[Role]:
+    """The roles the user holds inside `entity` (through its per-entity groups)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    names = set(user.groups.values_list("name", flat=True))
+    return [role for role in Role if entity_group_name(role, entity.code) in names]
+
+
 def require_model_perm(user: User, perm: str) -> None:
     """403 when the user's role may not use this kind of record at all."""
     if not user.has_perm(perm):

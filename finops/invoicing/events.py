@@ -16,6 +16,17 @@ from finops.outbox.services import event_publish
 
 
 @dataclass(frozen=True)
+class ApInvoiceDecided:
+    """A person decided something about a supplier invoice that bears on how the invoices of its
+    entity match: released a duplicate hold, cancelled it, accepted its variance, approved it.
+    Matching subscribes and runs the entity's 3-way match again (after commit)."""
+
+    entity_id: int
+    invoice_id: int
+    decision: str
+
+
+@dataclass(frozen=True)
 class CashApplied:
     """A payment lowered an AR invoice's open amount, here (a remittance applied) or at the system
     of record (the ERP reported a lower open amount). `occurrence` names the payment, e.g.

@@ -1,5 +1,13 @@
-"""invoices: external_id,direction,counterparty_external_id,legal_entity,currency,amount,open_amount,
-issue_date,due_date[,po_number] — the `import_records invoices` kind. The external id is the number.
+"""The `import_records` kinds of invoicing:
+
+invoices: external_id,direction,counterparty_external_id,legal_entity,currency,amount,open_amount,
+issue_date,due_date[,po_number]. The external id is the number. A supplier invoice quoting an order
+we do not hold (or another supplier's) is imported with the number it quotes: the 3-way match holds
+it (no_po), it is not refused.
+
+invoice_lines: invoice_external_id,line_no,po_line_no,item,quantity,unit_price — the lines of
+invoices imported before from the same source; po_line_no is the order line a supplier invoice's
+line bills (blank for none). Lines are keyed by invoice and line number.
 
 plan() checks every row and asks the write path's own rules (finops.invoicing.upserts.invoice_refusal)
 of every invoice already stored, so a file that would change an AP invoice already approved here is
@@ -17,9 +25,16 @@ from decimal import Decimal
 
 from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
-from finops.invoicing.models import Invoice
+from finops.invoicing.models import Invoice, InvoiceLine
 from finops.invoicing.states import InvoiceDirection
-from finops.invoicing.upserts import InvoiceData, invoice_refusal, invoices_upsert
+from finops.invoicing.upserts import (
+    InvoiceData,
+    InvoiceLineData,
+    invoice_line_refusal,
+    invoice_lines_upsert,
+    invoice_refusal,
+    invoices_upsert,
+)
 from finops.masterdata.imports import Checker, Columns, Row, Tally, write_through
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.selectors import counterparties_by_reference
@@ -62,6 +77,7 @@ class Planned:
     issue_on: dt.date | None
     due_on: dt.date | None
     purchase_order: PurchaseOrder | None
+    po_number: str = ""
 
     def data(self, source: str, *, report: str = "") -> InvoiceData | None:
         """What the write path takes; None while a cell of the row is wrong (the file is refused)."""
@@ -88,6 +104,7 @@ class Planned:
             issue_on=self.issue_on,
             due_on=self.due_on,
             purchase_order=self.purchase_order,
+            po_number=self.po_number,
             report=report,
         )
 
@@ -141,19 +158,12 @@ def plan(rows: list[Row], checker: Checker, *, source: str) -> list[Planned]:
         issue_on, due_on = checker.date(row, "issue_date"), checker.date(row, "due_date")
         if issue_on and due_on and due_on < issue_on:
             checker.fail(row, "due_date", f"{due_on} is before the issue date {issue_on}.")
-        purchase_order = None
-        if row["po_number"]:
-            purchase_order = orders.get((entity.pk, row["po_number"])) if entity else None
-            if direction == InvoiceDirection.AR:
-                checker.fail(row, "po_number", "Only supplier (AP) invoices refer to our purchase orders.")
-            elif entity is not None and purchase_order is None:
-                checker.fail(row, "po_number", f"{row['po_number']!r} is not a purchase order of {entity.code}.")
-            elif (
-                purchase_order is not None
-                and counterparty is not None
-                and purchase_order.supplier_id != counterparty.pk
-            ):
-                checker.fail(row, "po_number", f"PO {purchase_order.number} was ordered from another supplier.")
+        # An order we do not hold (yet), or another supplier's, is not bad input: the invoice is kept
+        # with the number it quotes and the 3-way match holds it (no_po) for AP to work.
+        po_number = checker.text(row, "po_number", required=False, max_length=64)
+        purchase_order = orders.get((entity.pk, po_number)) if entity and po_number else None
+        if po_number and direction == InvoiceDirection.AR:
+            checker.fail(row, "po_number", "Only supplier (AP) invoices refer to our purchase orders.")
         item = Planned(
             row,
             external_id,
@@ -166,6 +176,7 @@ def plan(rows: list[Row], checker: Checker, *, source: str) -> list[Planned]:
             issue_on,
             due_on,
             purchase_order,
+            po_number,
         )
         current = existing.get(external_id)
         data = item.data(source)
@@ -186,3 +197,54 @@ def write(planned: list[Planned], *, tally: Tally, source: str, actor: User | No
         lambda batch: invoices_upsert(batch, actor=actor),
         tally=tally,
     )
+
+
+# --- invoice lines ---------------------------------------------------------------------------------
+
+LINE_COLUMNS = Columns(required=("invoice_external_id", "line_no", "po_line_no", "item", "quantity", "unit_price"))
+_PO_LINE_NO_MAX = 16
+
+
+def lines_plan(rows: list[Row], checker: Checker, *, source: str) -> list[InvoiceLineData]:
+    invoices = {
+        i.external_id: i
+        for i in Invoice.objects.filter(source=source, external_id__in={row["invoice_external_id"] for row in rows})
+    }
+    stored = {
+        (line.invoice_id, line.line_no): line for line in InvoiceLine.objects.filter(invoice__in=invoices.values())
+    }
+    seen: dict[tuple[str, ...], int] = {}
+    planned = []
+    for row in rows:
+        invoice = invoices.get(row["invoice_external_id"])
+        if invoice is None:
+            checker.fail(
+                row,
+                "invoice_external_id",
+                f"{row['invoice_external_id']!r} is not an invoice imported from {source}; import the invoices first.",
+            )
+        line_no = checker.integer(row, "line_no")
+        if line_no is not None:
+            checker.unique(row, (row["invoice_external_id"], str(line_no)), "line_no", seen)
+        po_line_no = row["po_line_no"]
+        if po_line_no and (not po_line_no.isascii() or not po_line_no.isdigit() or len(po_line_no) > _PO_LINE_NO_MAX):
+            checker.fail(row, "po_line_no", f"{po_line_no!r} is not an order line number (digits, blank for none).")
+            po_line_no = ""
+        item = checker.text(row, "item", max_length=300)
+        quantity = checker.decimal(row, "quantity")
+        unit_price = checker.decimal(row, "unit_price")
+        if invoice is None or line_no is None or quantity is None or unit_price is None:
+            continue
+        data = InvoiceLineData(invoice, line_no, item, quantity, unit_price, po_line_no)
+        refusal = invoice_line_refusal(stored.get((invoice.pk, line_no)), data)
+        if refusal is not None:
+            checker.fail(row, "po_line_no" if "customer invoice" in refusal else "line_no", refusal)
+        planned.append(data)
+    return planned
+
+
+def lines_write(planned: list[InvoiceLineData], *, tally: Tally, source: str, actor: User | None) -> None:
+    """Idempotent: lines are keyed by (invoice, line number) and an equal line is untouched."""
+    for data, outcome in zip(planned, invoice_lines_upsert(planned, actor=actor), strict=True):
+        tally.count(outcome)
+        tally.entity_ids.add(data.invoice.entity_id)

@@ -26,18 +26,18 @@ from django.utils import timezone
 from finops.accounts.models import User
 from finops.audit.context import current_correlation_id
 from finops.audit.services import audit_record, audit_records
+from finops.core.money import quantize
 from finops.core.workflow import allowed_targets, transition
 from finops.invoicing.events import cash_applied_announce, invoices_issued_publish
-from finops.invoicing.models import Invoice
+from finops.invoicing.models import Invoice, InvoiceLine
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.masterdata.models import Counterparty, LegalEntity
 from finops.masterdata.services import entity_links_add
-from finops.payables.models import PurchaseOrder
+from finops.payables.models import PurchaseOrder, PurchaseOrderLine
 
 # AP states in which the source may still change what the invoice asks us to pay
 AP_EDITABLE_STATES = (InvoiceState.RECEIVED, InvoiceState.EXCEPTION, InvoiceState.MATCHED)
 _PAY_FIELDS = ("counterparty_id", "currency", "amount")
-_FIELDS = ("counterparty_id", "number", "currency", "amount", "open_amount", "issue_on", "due_on", "purchase_order_id")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,10 @@ class InvoiceData:
     due_on: dt.date
     purchase_order: PurchaseOrder | None = None
     report: str = ""
+    po_number: str = ""
+    """The purchase order number as the invoice quotes it; `purchase_order` is the order of ours it
+    names, when we hold it (else the invoice is kept with its number and the 3-way match holds it
+    as no_po until the order arrives)."""
 
     @property
     def occurrence(self) -> str:
@@ -71,6 +75,8 @@ class InvoiceData:
             problems["direction"] = f"{self.direction!r} is neither AP nor AR."
         if self.amount < 0:
             problems["amount"] = "must not be negative."
+        if self.po_number and self.direction == InvoiceDirection.AR:
+            problems["po_number"] = "Only supplier (AP) invoices refer to our purchase orders."
         if not (0 <= self.open_amount <= self.amount):
             problems["open_amount"] = f"{self.open_amount} must be between 0 and the amount {self.amount}."
         if self.due_on < self.issue_on:
@@ -87,6 +93,7 @@ class InvoiceData:
             "open_amount": self.open_amount,
             "issue_on": self.issue_on,
             "due_on": self.due_on,
+            "po_number": self.po_number or (self.purchase_order.number if self.purchase_order else ""),
             "purchase_order_id": self.purchase_order.pk if self.purchase_order else None,
         }
 
@@ -267,3 +274,112 @@ def invoice_payment_reported(
         applied_in=reported_by,
         actor=actor,
     )
+
+
+# --- invoice lines -------------------------------------------------------------------------------
+
+_LINE_FIELDS = ("description", "quantity", "unit_price", "amount", "po_line_no")
+
+
+@dataclass(frozen=True)
+class InvoiceLineData:
+    """One line of a stored invoice as a source sends it. `po_line_no` is the order line it bills,
+    as the invoice quotes it (digits, or "" for none)."""
+
+    invoice: Invoice
+    line_no: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    po_line_no: str = ""
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "quantity": self.quantity,
+            "unit_price": self.unit_price,
+            "amount": quantize(self.quantity * self.unit_price, self.invoice.currency),
+            "po_line_no": self.po_line_no,
+        }
+
+
+def invoice_line_refusal(line: InvoiceLine | None, data: InvoiceLineData) -> str | None:
+    """Why `data` must not be written to an invoice's line, or None: lines of an AP invoice already
+    approved here do not change (what was approved is what is paid), and only AP invoices quote
+    order lines."""
+    invoice = data.invoice
+    if data.po_line_no and invoice.direction != InvoiceDirection.AP:
+        return f"Invoice {invoice.number} is a customer invoice; only supplier invoices bill order lines."
+    if invoice.direction == InvoiceDirection.AP and invoice.state not in AP_EDITABLE_STATES:
+        wanted = data.values()
+        if line is None or any(getattr(line, f) != wanted[f] for f in _LINE_FIELDS):
+            return (
+                f"Invoice {invoice.number} is {invoice.get_state_display().lower()} here; its line "
+                f"{data.line_no} cannot change."
+            )
+    return None
+
+
+@transaction.atomic
+def invoice_lines_upsert(batch: Sequence[InvoiceLineData], *, actor: User | None = None) -> list[str]:
+    """Create or update each line of `batch` (keyed by invoice and line number, each at most once);
+    returns "created", "updated" or "unchanged" for each, in order. Set-based: the stored lines
+    are read and locked in one query, new ones inserted and changed ones updated in bulk, one
+    audit event per invoice whose lines changed. A line is never deleted here. The order line a
+    quoted number names is linked when the invoice's order is held; otherwise the number is kept
+    and the 3-way match links it once the order arrives.
+
+    Idempotent: the same lines again change nothing. Raises ValidationError (nothing written) for a
+    line invoice_line_refusal refuses."""
+    keys = [(d.invoice.pk, d.line_no) for d in batch]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("An invoice line is given twice.")
+    stored = {
+        (line.invoice_id, line.line_no): line
+        for line in InvoiceLine.objects.select_for_update().filter(invoice_id__in={k[0] for k in keys})
+    }
+    order_lines = {
+        (po_line.purchase_order_id, po_line.line_no): po_line.pk
+        for po_line in PurchaseOrderLine.objects.filter(
+            purchase_order_id__in={d.invoice.purchase_order_id for d in batch if d.invoice.purchase_order_id}
+        )
+    }
+    outcomes: list[str] = []
+    new: list[InvoiceLine] = []
+    changed: list[InvoiceLine] = []
+    touched: dict[int, tuple[Invoice, list[int]]] = {}
+    for data in batch:
+        line = stored.get((data.invoice.pk, data.line_no))
+        refusal = invoice_line_refusal(line, data)
+        if refusal is not None:
+            raise ValidationError(refusal)
+        values = data.values()
+        po_line_id = (
+            order_lines.get((data.invoice.purchase_order_id, int(data.po_line_no)))
+            if data.po_line_no and data.invoice.purchase_order_id
+            else None
+        )
+        if line is None:
+            new.append(InvoiceLine(invoice=data.invoice, line_no=data.line_no, po_line_id=po_line_id, **values))
+            outcomes.append("created")
+        elif any(getattr(line, f) != values[f] for f in _LINE_FIELDS) or (po_line_id and line.po_line_id != po_line_id):
+            for field, value in values.items():
+                setattr(line, field, value)
+            line.po_line_id = po_line_id
+            changed.append(line)
+            outcomes.append("updated")
+        else:
+            outcomes.append("unchanged")
+            continue
+        touched.setdefault(data.invoice.pk, (data.invoice, []))[1].append(data.line_no)
+    InvoiceLine.objects.bulk_create(new, batch_size=2000)
+    InvoiceLine.objects.bulk_update(changed, [*_LINE_FIELDS, "po_line_id"], batch_size=2000)
+    if touched:
+        Invoice.objects.filter(pk__in=touched).update(updated_at=timezone.now())
+        audit_records(
+            [invoice for invoice, _ in touched.values()],
+            action="invoice.lines_changed",
+            actor=actor,
+            after=lambda invoice: {"lines": sorted(touched[invoice.pk][1])},
+        )
+    return outcomes

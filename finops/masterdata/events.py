@@ -1,6 +1,6 @@
 """What master data announces in-process (see finops.outbox.events) to the apps above it that act
 on it: the exception queue opens a master-data conflict, payables holds or releases the payments
-to a bank account whose details are under change."""
+to a bank account whose details are under change, matching matches what an import brought."""
 
 from __future__ import annotations
 
@@ -41,4 +41,16 @@ class BankAccountDecided:
 
     account: BankAccount
     reason: str
+    actor: User | None
+
+
+@dataclass(frozen=True)
+class RecordsImported:
+    """A records file was imported (import_records): `kind` of records from `source`, about the
+    records of `entity_ids` (empty for kinds that are not entity-owned). Announced in the import's
+    transaction; matching subscribes, to match what arrived."""
+
+    kind: str
+    source: str
+    entity_ids: frozenset[int]
     actor: User | None

@@ -15,6 +15,8 @@ SECRET_KEY = env("SECRET_KEY", default="")
 # Bank files: the largest file accepted, and a folder watched for files to import ("" = off).
 BANK_FILE_MAX_BYTES = env.int("BANK_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 BANK_FILE_INBOX_DIR = env("BANK_FILE_INBOX_DIR", default="")
+# how long a match run's lease lasts before the sweeper hands it to another worker (renewed with each progress report)
+FCT_MATCH_LEASE_SECONDS = env.int("FCT_MATCH_LEASE_SECONDS", default=300)
 # Fernet keys (comma-separated, newest first) that encrypt connector credentials at rest.
 FCT_CREDENTIAL_KEYS = env.list("FCT_CREDENTIAL_KEYS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "finops.outbox",
     "integrations.outbox",
     "reconciliation.exceptions",
+    "reconciliation.matching",
     "finops.demo",
 ]
 
@@ -211,6 +214,12 @@ SPECTACULAR_SETTINGS = {
         "SyncFailureStateEnum": "integrations.states.FailureState",
         "OutboxStateEnum": "finops.outbox.models.OutboxState",
         "InboundFileStatusEnum": "integrations.bankfiles.models.InboundFileStatus",
+        "MatchKindEnum": "reconciliation.matching.states.MatchKind",
+        "MatchRunStateEnum": "reconciliation.matching.states.MatchRunState",
+        "MatchTriggerEnum": "reconciliation.matching.states.MatchTrigger",
+        "MatchStatusEnum": "finops.invoicing.states.MatchStatus",
+        "HoldReasonEnum": "finops.invoicing.states.HoldReason",
+        "VarianceStateEnum": "finops.invoicing.states.VarianceState",
     },
 }
 
@@ -249,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     "connector-dispatch-due": {"task": "integrations.tasks.connector_dispatch_due_task", "schedule": 60.0},
     # runs whose worker died (lease expired) go back to the queue
     "sync-lease-sweep": {"task": "integrations.tasks.sync_lease_sweep_task", "schedule": 60.0},
+    # match runs whose worker died (lease expired) go back to the queue
+    "match-lease-sweep": {"task": "reconciliation.matching.tasks.match_lease_sweep_task", "schedule": 60.0},
     # the transactional outbox: due messages are delivered (an on-commit nudge makes it prompt)
     # files dropped in BANK_FILE_INBOX_DIR are imported (disabled while it is empty)
     "bank-file-inbox-poll": {"task": "integrations.bankfiles.tasks.bank_file_inbox_poll_task", "schedule": 60.0},

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import structlog
-from django.db import transaction
 from django.utils import timezone
 
+from finops.core.leases import leases_sweep
 from finops.core.workflow import transition
 from integrations.models import SyncRun
 from integrations.states import SyncState
@@ -17,7 +17,6 @@ from integrations.sync.runs import _enqueue, sync_run_enqueue_on_commit, sync_ru
 log = structlog.get_logger(__name__)
 MAX_CLAIMS = 5  # a run whose worker died this often is parked as failed, with an exception
 STUCK_QUEUED_AFTER = timedelta(minutes=10)
-BATCH = 100
 
 
 def sync_lease_sweep(*, now: datetime | None = None) -> list[int]:
@@ -25,39 +24,25 @@ def sync_lease_sweep(*, now: datetime | None = None) -> list[int]:
 
     Idempotent: each run is locked with skip_locked and moved by a compare-and-swap, so two
     sweepers requeue it once; a queued run enqueued twice is claimed once."""
-    now = now or timezone.now()
-    requeued: list[int] = []
-    expired = list(
-        SyncRun.objects.filter(state=SyncState.RUNNING, lease_expires_at__lt=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:BATCH]
-    )
-    for run_id in expired:
-        with transaction.atomic():
-            run = (
-                SyncRun.objects.select_for_update(skip_locked=True)
-                .filter(pk=run_id, state=SyncState.RUNNING, lease_expires_at__lt=now)
-                .first()
-            )
-            if run is None:
-                continue
-            if run.attempt >= MAX_CLAIMS:
-                sync_run_fail(run, error=f"The worker running this sync stopped {run.attempt} times; parked.")
-                continue
-            SyncRun.objects.filter(pk=run.pk).update(lease_token="", lease_expires_at=None)
-            transition(run, to=SyncState.QUEUED, actor=None, reason="Lease expired: the worker stopped heartbeating.")
-            sync_run_enqueue_on_commit(run.pk)
-            requeued.append(run.pk)
-            log.warning("sync.lease_expired", run=run.pk, attempt=run.attempt)
+
+    def requeue(run: SyncRun) -> bool:
+        if run.attempt >= MAX_CLAIMS:
+            sync_run_fail(run, error=f"The worker running this sync stopped {run.attempt} times; parked.")
+            return False
+        SyncRun.objects.filter(pk=run.pk).update(lease_token="", lease_expires_at=None)
+        transition(run, to=SyncState.QUEUED, actor=None, reason="Lease expired: the worker stopped heartbeating.")
+        sync_run_enqueue_on_commit(run.pk)
+        log.warning("sync.lease_expired", run=run.pk, attempt=run.attempt)
+        return True
+
     # A queued run whose message was lost (broker restart before it was delivered) is sent again;
     # a duplicate message finds the run claimed and returns.
-    stuck = list(
-        SyncRun.objects.filter(state=SyncState.QUEUED, updated_at__lt=now - STUCK_QUEUED_AFTER)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:BATCH]
+    return leases_sweep(
+        SyncRun,
+        now=now or timezone.now(),
+        running=SyncState.RUNNING,
+        queued=SyncState.QUEUED,
+        stuck_after=STUCK_QUEUED_AFTER,
+        requeue=requeue,
+        enqueue=_enqueue,
     )
-    if stuck:
-        SyncRun.objects.filter(pk__in=stuck, state=SyncState.QUEUED).update(updated_at=now)
-        for run_id in stuck:
-            _enqueue(run_id)
-    return requeued

@@ -30,6 +30,7 @@ from integrations.sync.http import ConnectorError
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.exceptions.services import exception_open
 from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionKind
+from reconciliation.matching.triggers import three_way_after_sync
 
 log = structlog.get_logger(__name__)
 FAILING_STREAK = 3
@@ -170,6 +171,9 @@ def _finish(ctx: RunContext, *, fatal: str) -> str:
         counts = {f: getattr(run, f) for f in ("received", "created", "updated", "unchanged", "duplicates", "failed")}
         transition(run, to=state, actor=None, reason=error[:200], stamp="finished_at", extra=counts)
         _health_record(run, state)
+        if state != SyncState.FAILED and run.created + run.updated:
+            # invoices, orders or receipts arrived: match them (after commit, by a worker)
+            three_way_after_sync(entity_id=run.entity_id, resources=(run.progress or {}).keys(), sync_run_id=run.pk)
     log.info("sync.run_finished", run=run.pk, state=state, **counts)
     return state
 

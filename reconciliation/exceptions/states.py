@@ -30,6 +30,19 @@ class ExceptionKind(models.TextChoices):
     MASTER_DATA_CONFLICT = "master_data_conflict", "Master-data conflict"
 
 
+class MatchReason(models.TextChoices):
+    """The reason codes of the 3-way match and duplicate checks of supplier invoices (the codes of
+    reconciliation.engines.three_way), by which the AP queue is filtered: an exception's
+    detail["reasons"] lists its codes."""
+
+    PRICE_VARIANCE = "price_variance", "Price variance"
+    QUANTITY_VARIANCE = "quantity_variance", "Billed more than received"
+    MISSING_RECEIPT = "missing_receipt", "Nothing received"
+    NO_PO = "no_po", "Purchase order unknown"
+    OVER_BILLED = "over_billed", "Billed more than ordered"
+    DUPLICATE = "duplicate", "Suspected duplicate"
+
+
 # Which role's queue each kind lands in (home pages count them per role).
 QUEUE_OF_KIND = {
     ExceptionKind.THREE_WAY_MISMATCH: "ap",

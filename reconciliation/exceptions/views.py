@@ -17,6 +17,9 @@ from reconciliation.exceptions.filters import ExceptionFilter
 from reconciliation.exceptions.forms import ResolveForm, WriteOffForm
 from reconciliation.exceptions.selectors import exception_get, exception_list, exception_subject
 from reconciliation.exceptions.services import exception_resolve, exception_start, exception_write_off
+from reconciliation.exceptions.states import ExceptionKind
+
+SETTLED_ON_RECORD = (ExceptionKind.THREE_WAY_MISMATCH, ExceptionKind.DUPLICATE_INVOICE)
 
 EXPORT = (
     Column("entity", lambda e: e.entity.code),
@@ -51,6 +54,9 @@ def _detail(request: AuthedRequest, pk: int, *, status: int = 200, **forms_: for
         "events": events_for_object(item),
         "can_work": can_work_in(request.user, item.entity),
         "can_write_off": request.user.has_perm("masterdata.approve_payments", item.entity),
+        # a supplier invoice's 3-way mismatch or suspected duplicate is settled by deciding on the
+        # invoice (accept, release, cancel), which resolves this item; resolving it here would not
+        "settled_on_record": item.kind in SETTLED_ON_RECORD and item.object_type == "invoicing.Invoice",
         "resolve_form": forms_.get("resolve_form", ResolveForm()),
         "write_off_form": forms_.get("write_off_form", WriteOffForm()),
     }

@@ -74,6 +74,18 @@ def amount(value: object, currency: str = "") -> SafeString | str:
 
 
 @register.filter
+def price(value: object, currency: str = "") -> str:
+    """A unit price without its currency: the currency's minor units, and more places when the
+    price has them (0.1250 -> '0.125', never rounded to '0.13'); blank for None."""
+    parsed = parse_money(value, currency)
+    if parsed is None:
+        return ""
+    number, code = parsed
+    rounded = quantize(number, code or "XXX")
+    return f"{rounded:,}" if rounded == number else f"{number.normalize():,f}"
+
+
+@register.filter
 def as_decimal(value: object) -> Decimal | None:
     """A stored amount as a Decimal for comparisons in templates (`{% if d > 0 %}`); None if not one."""
     parsed = parse_money(value)

@@ -24,6 +24,7 @@ from finops.demo.seed.connectors import connectors_create
 from finops.demo.seed.context import SOURCE, business_days_before
 from finops.demo.seed.entities import ENTITIES, entities_create, own_accounts_create
 from finops.demo.seed.exceptions import exceptions_start_some, master_data_findings
+from finops.demo.seed.matching import ap_first_match, ap_policies_create
 from finops.demo.seed.parties import counterparties_create, counterparty_specs
 from finops.demo.seed.payments import batches_create
 from finops.demo.seed.purchasing import purchasing_create
@@ -98,6 +99,7 @@ def _seed_everything(rng: random.Random, today: dt.date) -> dict[str, int]:
     own = own_accounts_create(rng, entities)
     parties = counterparties_create(counterparty_specs(rng), entities)
     users = users_create(entities)
+    ap_policies_create(entities)
     purchasing = purchasing_create(rng, entities, parties, today, window)
     sales = sales_create(rng, entities, parties, today, window)
     statements = statements_create(rng, entities, own, parties, purchasing.invoices, sales, window)
@@ -105,7 +107,6 @@ def _seed_everything(rng: random.Random, today: dt.date) -> dict[str, int]:
     connectors = connectors_create(entities, own)
     remittances = remittances_create(rng, entities, parties, sales, today)
     findings = [
-        *purchasing.findings,
         *statements.findings,
         *batches.findings,
         *remittances.findings,
@@ -113,6 +114,7 @@ def _seed_everything(rng: random.Random, today: dt.date) -> dict[str, int]:
         *master_data_findings(rng, entities, parties),
     ]
     exceptions = [exception_open(**f.as_kwargs())[0] for f in findings]
+    exceptions += ap_first_match(entities, purchasing.planted, source=SOURCE)
     exceptions_start_some(exceptions, users)
     return {
         "legal entities": len(entities),

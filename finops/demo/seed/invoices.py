@@ -81,6 +81,7 @@ def invoices_save(drafts: Sequence[InvoiceDraft], rng: random.Random) -> list[In
             open_amount=d.open_amount,
             issue_on=d.issue_on,
             due_on=d.issue_on + PAYMENT_TERMS,
+            po_number=d.purchase_order.number if d.purchase_order else "",
             purchase_order=d.purchase_order,
             state=d.state,
             created_at=moment_on(d.issue_on + dt.timedelta(days=6 if d.duplicate_of else 1), rng),
@@ -97,6 +98,7 @@ def invoices_save(drafts: Sequence[InvoiceDraft], rng: random.Random) -> list[In
                 unit_price=price,
                 amount=(qty * price).quantize(CENT),
                 po_line=po_line,
+                po_line_no=str(po_line.line_no) if po_line else "",
             )
             for d in drafts
             for n, (text, qty, price, po_line) in enumerate(d.lines, start=1)

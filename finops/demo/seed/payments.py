@@ -16,9 +16,10 @@ from finops.demo.seed.entities import ENTITIES, EntitySpec, own_account
 from finops.demo.seed.exceptions import Finding
 from finops.demo.seed.invoices import InvoiceDraft
 from finops.demo.seed.parties import Parties
+from finops.invoicing.services.proposals import invoices_propose
 from finops.invoicing.states import InvoiceState
 from finops.masterdata.models import BankAccount, LegalEntity
-from finops.payables.models import Payment, PaymentAllocation, PaymentBatch
+from finops.payables.models import Payment, PaymentBatch
 from finops.payables.services import batch_approve, batch_submit
 from finops.payables.states import BatchState, PaymentState
 from reconciliation.exceptions.states import ExceptionKind
@@ -163,17 +164,17 @@ def batch_build(
             )
         )
     Payment.objects.bulk_create(payments)
-    PaymentAllocation.objects.bulk_create(
-        [
-            PaymentAllocation(payment=payment, invoice=d.invoice, amount=d.amount)
-            for payment, group in zip(payments, by_supplier.values(), strict=True)
-            for d in group
-        ]
-    )
+    for payment, group in zip(payments, by_supplier.values(), strict=True):
+        # the one way invoices join a payment: refused if one may not be paid
+        invoices_propose(
+            payment=payment,
+            allocations=[(d.invoice, d.amount) for d in group if d.invoice],
+            actor=maker,
+            reason=f"batch {external_id}",
+        )
+        for d in group:
+            d.state = S.PROPOSED
     audit_record(batch, action="batch.created", actor=maker, after={"control_sum": total, "payments": len(payments)})
-    for d in drafts:
-        transition(d.invoice, to=S.PROPOSED, actor=maker, extra={"batch": external_id})
-        d.state = S.PROPOSED
     return batch
 
 

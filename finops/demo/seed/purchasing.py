@@ -1,5 +1,8 @@
 """Purchase to pay: orders and receipts, the supplier invoices that follow them, monthly service
-invoices, 3-way differences, duplicates, and the exceptions they raise."""
+invoices, 3-way differences (a price above the order's, more billed than received, an invoice
+for goods not yet delivered) and duplicates. Old invoices are paid or approved; recent ones are
+received and wait for the 3-way match, which the seed runs last (finops.demo.seed.matching): it
+must hold exactly the differences and duplicates planted here (`Purchasing.planted`)."""
 
 from __future__ import annotations
 
@@ -9,15 +12,13 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from finops.demo.names import SERVICE_ITEMS
-from finops.demo.seed.context import CENT, HISTORY_DAYS, PAYMENT_TERMS, SOURCE, catalog_price, chance, month_name
+from finops.demo.seed.context import CENT, HISTORY_DAYS, PAYMENT_TERMS, catalog_price, chance, month_name
 from finops.demo.seed.entities import ENTITIES, EntitySpec
-from finops.demo.seed.exceptions import Finding
 from finops.demo.seed.invoices import DraftLine, InvoiceDraft, invoices_save
 from finops.demo.seed.orders import OrderPlan, orders_plan, orders_save
 from finops.demo.seed.parties import Parties
 from finops.invoicing.states import InvoiceDirection, InvoiceState
 from finops.masterdata.models import Counterparty, LegalEntity
-from reconciliation.exceptions.states import ExceptionKind
 
 SERVICE_INVOICES_PER_ENTITY = 24
 PRICE_MISMATCHES_PER_ENTITY = 4
@@ -32,7 +33,9 @@ class Purchasing:
     invoices: list[InvoiceDraft]
     order_count: int
     receipt_count: int
-    findings: list[Finding]
+    planted: dict[str, frozenset[str]]
+    """What the first 3-way match must hold: invoice external id -> the reason codes it may give
+    (at least one of them)."""
 
 
 def purchasing_create(
@@ -53,6 +56,7 @@ def purchasing_create(
             first_seq=len(entity_drafts) + 1,
         )
         mismatches_apply(rng, entity_drafts, entity_plans, today)
+        entity_drafts += billed_before_delivery(rng, spec, entity_plans, first_seq=len(entity_drafts) + 1)
         for draft in entity_drafts:
             _paid_in_window(draft, window)
         supplier_numbers_assign(rng, entity_drafts)
@@ -64,7 +68,7 @@ def purchasing_create(
         plan.order.is_closed = plan.is_fully_received and id(plan.order) in paid_orders
     receipt_count = orders_save(rng, plans)
     invoices_save(drafts, rng)
-    return Purchasing(drafts, len(plans), receipt_count, purchasing_findings(drafts))
+    return Purchasing(drafts, len(plans), receipt_count, planted(drafts))
 
 
 def ap_state(rng: random.Random, issue_on: dt.date, today: dt.date, window: list[dt.date]) -> str:
@@ -76,9 +80,9 @@ def ap_state(rng: random.Random, issue_on: dt.date, today: dt.date, window: list
         return S.PAID if chance(rng, 60) else S.APPROVED
     age = (today - issue_on).days
     if age > 14:
-        return S.APPROVED if chance(rng, 70) else S.MATCHED
+        return S.APPROVED if chance(rng, 70) else S.RECEIVED
     if age > 4:
-        return S.MATCHED if chance(rng, 60) else S.RECEIVED
+        chance(rng, 60)  # (drawn as before, so the rest of the demo stays the same)
     return S.RECEIVED
 
 
@@ -146,8 +150,7 @@ def service_invoices_plan(
             lines=[(text, Decimal(1), catalog_price(rng, item, spec.currency), None)],
             external_id=f"AP-{spec.code}-{first_seq + n:06d}",
         )
-        state = ap_state(rng, issue_on, today, window)
-        draft.state = S.APPROVED if state == S.MATCHED else state  # nothing to match without an order
+        draft.state = ap_state(rng, issue_on, today, window)  # received: waits for an approver (no order)
         drafts.append(draft)
     return drafts
 
@@ -166,7 +169,7 @@ def mismatches_apply(rng: random.Random, drafts: list[InvoiceDraft], plans: list
         text, qty, unit_price, po_line = draft.lines[i]
         raised = max((unit_price * (100 + rng.randint(3, 9)) / 100).quantize(CENT), unit_price + CENT)
         draft.lines[i] = (text, qty, raised, po_line)
-        draft.mismatch, draft.state = "price", S.EXCEPTION
+        draft.mismatch, draft.state = "price", S.RECEIVED
     lines_of = {id(p.order): p.lines for p in plans}
     for draft in quantity:
         assert draft.purchase_order is not None
@@ -181,7 +184,30 @@ def mismatches_apply(rng: random.Random, drafts: list[InvoiceDraft], plans: list
                 unit_price,
                 po_line,
             )
-        draft.mismatch, draft.state = "quantity", S.EXCEPTION
+        draft.mismatch, draft.state = "quantity", S.RECEIVED
+
+
+def billed_before_delivery(
+    rng: random.Random, spec: EntitySpec, plans: list[OrderPlan], *, first_seq: int
+) -> list[InvoiceDraft]:
+    """A supplier that bills an order before anything of it was delivered."""
+    waiting = [p for p in plans if not p.receipts]
+    if not waiting:
+        return []
+    plan = rng.choice(waiting)
+    draft = InvoiceDraft(
+        spec=spec,
+        entity=plan.order.entity,
+        counterparty=plan.order.supplier,
+        direction=InvoiceDirection.AP,
+        issue_on=plan.order.ordered_on + dt.timedelta(days=1),
+        lines=[(line.item, line.quantity, line.unit_price, line) for line in plan.lines],
+        external_id=f"AP-{spec.code}-{first_seq:06d}",
+        purchase_order=plan.order,
+        state=S.RECEIVED,
+        mismatch="no_receipt",
+    )
+    return [draft]
 
 
 SUPPLIER_NUMBER_STYLES = {
@@ -219,6 +245,8 @@ def duplicates_plan(rng: random.Random, drafts: list[InvoiceDraft], today: dt.da
     duplicates = []
     for n, original in enumerate(rng.sample(candidates, DUPLICATES_PER_ENTITY), start=1):
         code = original.spec.code
+        # the second copy was typed from paper: lower case, without its dashes
+        number = original.number if n == 1 else original.number.lower().replace("-", " ")
         duplicates.append(
             InvoiceDraft(
                 spec=original.spec,
@@ -228,8 +256,8 @@ def duplicates_plan(rng: random.Random, drafts: list[InvoiceDraft], today: dt.da
                 issue_on=original.issue_on,
                 lines=list(original.lines),
                 external_id=f"AP-{code}-{len(drafts) + n:06d}",
-                state=S.EXCEPTION,
-                number=original.number,
+                state=S.RECEIVED,
+                number=number,
                 purchase_order=original.purchase_order,
                 received_value=original.received_value,
                 duplicate_of=original,
@@ -238,56 +266,22 @@ def duplicates_plan(rng: random.Random, drafts: list[InvoiceDraft], today: dt.da
     return duplicates
 
 
-def _invoice_key(draft: InvoiceDraft) -> str:
-    return f"invoicing.Invoice:{SOURCE}:{draft.external_id}"
+_CODES = {
+    "price": ("price_variance",),
+    # billed the whole order of which part arrived (a line still on back order: nothing received of
+    # it); or a line billed beyond a full delivery, which is beyond the order too
+    "quantity": ("quantity_variance", "over_billed", "missing_receipt"),
+    "no_receipt": ("missing_receipt",),
+}
 
 
-def purchasing_findings(drafts: list[InvoiceDraft]) -> list[Finding]:
-    findings = []
+def planted(drafts: list[InvoiceDraft]) -> dict[str, frozenset[str]]:
+    """The invoices the first 3-way match must hold, with the reason codes each may give."""
+    found: dict[str, frozenset[str]] = {}
     for d in drafts:
-        if d.mismatch and d.purchase_order is not None:
-            difference = d.net - d.received_value
-            cause = "Price above PO" if d.mismatch == "price" else "Invoiced more than received on PO"
-            findings.append(
-                Finding(
-                    entity=d.entity,
-                    kind=ExceptionKind.THREE_WAY_MISMATCH,
-                    title=f"{cause} {d.purchase_order.number}: invoice {d.number} from {d.counterparty.name}",
-                    dedupe_key=f"{ExceptionKind.THREE_WAY_MISMATCH}:{_invoice_key(d)}",
-                    detail={
-                        "cause": d.mismatch,
-                        "purchase_order": d.purchase_order.number,
-                        "invoice": d.number,
-                        "supplier": d.counterparty.name,
-                        "invoiced_net": d.net,
-                        "received_value": d.received_value,
-                        "difference": difference,
-                    },
-                    obj=d.invoice,
-                    amount=difference,
-                    currency=d.spec.currency,
-                )
-            )
+        if d.mismatch:
+            found[d.external_id] = frozenset(_CODES[d.mismatch])
         if d.duplicate_of is not None:
-            original = d.duplicate_of
-            findings.append(
-                Finding(
-                    entity=d.entity,
-                    kind=ExceptionKind.DUPLICATE_INVOICE,
-                    title=f"Possible duplicate: invoice {d.number} from {d.counterparty.name} "
-                    f"(already received as {original.external_id}, {original.state})",
-                    dedupe_key=f"{ExceptionKind.DUPLICATE_INVOICE}:{_invoice_key(d)}",
-                    detail={
-                        "invoice": d.number,
-                        "supplier": d.counterparty.name,
-                        "amount": d.amount,
-                        "original_external_id": original.external_id,
-                        "original_invoice_id": original.invoice.pk if original.invoice else None,
-                        "original_state": original.state,
-                    },
-                    obj=d.invoice,
-                    amount=d.amount,
-                    currency=d.spec.currency,
-                )
-            )
-    return findings
+            # a copy bills the goods its original billed: once released it is a quantity question
+            found[d.external_id] = frozenset({"duplicate"})
+    return found

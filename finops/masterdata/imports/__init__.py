@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 
 from finops.accounts.models import User
+from finops.masterdata.events import RecordsImported
 from finops.masterdata.imports import bank_accounts, counterparties, legal_entities
 from finops.masterdata.imports.base import (
     Checker,
@@ -31,6 +32,7 @@ from finops.masterdata.imports.base import (
     write_through,
 )
 from finops.masterdata.models import CounterpartyKind
+from finops.outbox.events import event_notify
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def records_kind_register(name: str, kind: Kind) -> None:
 
 def records_import(*, kind: str, data: bytes, source: str, actor: User | None = None) -> Tally:
     """Check the whole file, then write it in one transaction; RecordsRefused (nothing written)
-    on any problem.
+    on any problem. Announces RecordsImported in the same transaction (matching runs the entities'
+    3-way match after an import of invoices, their lines, orders or receipts).
 
     Idempotent: every record is upserted by (source, external id) — legal entities by code, own
     bank accounts by IBAN or routing + account — so importing the same file again finds every
@@ -73,6 +76,7 @@ def records_import(*, kind: str, data: bytes, source: str, actor: User | None = 
     tally = Tally(kind=kind, source=source, rows=len(rows))
     with transaction.atomic():
         spec.write(planned, tally=tally, source=source, actor=actor)
+        event_notify(RecordsImported(kind=kind, source=source, entity_ids=frozenset(tally.entity_ids), actor=actor))
     return tally
 
 

@@ -82,6 +82,9 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     conflicts: int = 0
+    entity_ids: set[int] = field(default_factory=set)
+    """The entities whose records the file wrote (kinds about entity-owned records fill it), for
+    whoever acts on an import (RecordsImported). Not part of the summary."""
 
     def count(self, outcome: str) -> None:
         """outcome: created, updated, unchanged or conflict."""
@@ -108,15 +111,18 @@ def write_through(
     tally: Tally,
 ) -> None:
     """Hand a whole checked file to its records' upsert service at once (the write path the
-    connectors take too) and count what it did. plan() has refused any file whose rows do not all
-    make records, so every `data(item)` is one."""
+    connectors take too) and count what it did, and whose records (entities) it wrote. plan() has
+    refused any file whose rows do not all make records, so every `data(item)` is one."""
     batch = []
     for item in planned:
         record = data(item)
         assert record is not None  # plan() refused the file otherwise
         batch.append(record)
-    for _, outcome in upsert(batch):
+    for record, outcome in upsert(batch):
         tally.count(outcome)
+        entity_id = getattr(record, "entity_id", None)
+        if entity_id is not None:
+            tally.entity_ids.add(entity_id)
 
 
 def read_rows(data: bytes, columns: Columns) -> list[Row]:

@@ -27,12 +27,10 @@ def invoice_data(ctx: ApplyContext, payload: dict[str, Any], *, direction: str |
         ),
         entity,
     )
+    # An order we do not hold (yet) is kept as the number quoted: the 3-way match holds the invoice
+    # (no_po) until the order arrives, and then matches it.
     po_number = fields.text(payload, "po_number", where=where, required=False, max_length=64)
-    purchase_order = None
-    if po_number:
-        purchase_order = PurchaseOrder.objects.filter(entity=entity, number=po_number).first()
-        if purchase_order is None:
-            raise MappingError(f"{where}: purchase order {po_number!r} is not known (yet) in {entity.code}.")
+    purchase_order = PurchaseOrder.objects.filter(entity=entity, number=po_number).first() if po_number else None
     return InvoiceData(
         source=ctx.source,
         external_id=external_id,
@@ -47,6 +45,7 @@ def invoice_data(ctx: ApplyContext, payload: dict[str, Any], *, direction: str |
         issue_on=fields.date(payload, "issue_date", where=where),
         due_on=fields.date(payload, "due_date", where=where),
         purchase_order=purchase_order,
+        po_number=po_number if direction == InvoiceDirection.AP else "",
     )
 
 

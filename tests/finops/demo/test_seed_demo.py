@@ -24,9 +24,9 @@ from finops.accounts.models import User
 from finops.accounts.selectors import entities_for
 from finops.demo.seed import DEMO_USERS, counterparty_specs
 from finops.demo.seed.entities import API_ACCOUNTS
-from finops.invoicing.models import Invoice
+from finops.invoicing.models import ApAuthority, Invoice, InvoiceHold
 from finops.invoicing.selectors import invoice_list
-from finops.invoicing.states import OPEN_STATES, InvoiceDirection, InvoiceState
+from finops.invoicing.states import OPEN_STATES, HoldReason, InvoiceDirection, InvoiceState
 from finops.masterdata.models import BankAccount, Counterparty, LegalEntity
 from finops.masterdata.validators import aba_check_digit_ok
 from finops.payables.models import GoodsReceiptLine, PaymentBatch, PurchaseOrder
@@ -34,8 +34,11 @@ from finops.payables.selectors import approvals_required
 from finops.payables.states import BatchState, PaymentState
 from finops.treasury.models import BankStatement, CreditDebit, StatementLine, StatementLineState
 from integrations.models import SyncRun
+from reconciliation.engines.document_numbers import invoice_number_keys
 from reconciliation.exceptions.models import ExceptionItem
 from reconciliation.exceptions.states import OPEN_EXCEPTION_STATES, ExceptionKind
+from reconciliation.matching.models import MatchRun
+from reconciliation.matching.runs import match_runs_now
 
 pytestmark = pytest.mark.django_db
 
@@ -204,21 +207,48 @@ def test_orders_are_received_fully_partially_or_not_yet(seed_output: str) -> Non
     assert fates["none"] > 0
 
 
-def test_every_ap_difference_and_duplicate_is_in_a_queue(seed_output: str) -> None:
+def test_the_first_3_way_match_holds_every_ap_difference_and_duplicate_and_queues_it(seed_output: str) -> None:
     open_items = ExceptionItem.objects.filter(state__in=OPEN_EXCEPTION_STATES)
     mismatched = open_items.filter(kind=ExceptionKind.THREE_WAY_MISMATCH)
     duplicates = open_items.filter(kind=ExceptionKind.DUPLICATE_INVOICE)
+    held = InvoiceHold.objects.filter(released_at__isnull=True)
 
     exception_invoices = set(Invoice.objects.filter(state=InvoiceState.EXCEPTION).values_list("pk", flat=True))
     assert {int(i.object_id) for i in [*mismatched, *duplicates]} == exception_invoices
-    for item in duplicates:
-        invoice = Invoice.objects.get(pk=item.object_id)
-        twins = Invoice.objects.filter(counterparty=invoice.counterparty, number=invoice.number).exclude(pk=invoice.pk)
-        assert twins.exists(), invoice.number
+    assert set(held.values_list("invoice_id", flat=True)) == exception_invoices
+    assert Counter(held.values_list("reason", flat=True)) == {HoldReason.MATCH_EXCEPTION: 24, HoldReason.DUPLICATE: 6}
+    reasons = Counter(code for item in mismatched for code in item.detail["reasons"])
+    assert reasons.keys() == {"price_variance", "quantity_variance", "missing_receipt"}
+    for hold in held.filter(reason=HoldReason.DUPLICATE).select_related("invoice", "original"):
+        assert hold.original.counterparty_id == hold.invoice.counterparty_id
+        assert set(invoice_number_keys(hold.original.number)) & set(invoice_number_keys(hold.invoice.number))
+        assert hold.original.state in (InvoiceState.PAID, InvoiceState.APPROVED, InvoiceState.PROPOSED)
     for item in mismatched:
         assert item.amount is not None
         assert item.amount > 0
         assert item.currency == item.entity.base_currency
+    runs = MatchRun.objects.order_by("entity__code")
+    assert [(r.entity.code, r.state, r.trigger_detail) for r in runs] == [
+        (code, "succeeded", "demo seed: the first run") for code in ("DE01", "GB01", "US01")
+    ]
+
+
+def test_the_demo_shows_variances_within_and_beyond_an_ap_clerks_authority(seed_output: str) -> None:
+    limits = {a.entity.code: a.variance_limit for a in ApAuthority.objects.select_related("entity")}
+    at_stake = [
+        (h.amount, limits[h.entity.code]) for h in InvoiceHold.objects.filter(reason=HoldReason.MATCH_EXCEPTION)
+    ]
+
+    assert any(amount <= limit for amount, limit in at_stake)
+    assert any(amount > limit for amount, limit in at_stake)
+    assert Invoice.objects.filter(direction="AP", state=InvoiceState.RECEIVED, match__status="needs_approval").exists()
+
+
+def test_matching_the_demo_again_changes_nothing(seed_output: str) -> None:
+    summary = match_runs_now(kind="three_way")
+
+    assert summary["invoices_changed"] == 0
+    assert summary["exception"] == 30
 
 
 # --- bank statements -----------------------------------------------------------------------

@@ -247,9 +247,9 @@ ROW_ERRORS = [
     ("invoices", "AP-9,AP,S-1,DE01,EUR,10.00,10.00,2026-01-31,2026-01-01,", "due_date", "before the issue date"),
     (
         "invoices",
-        "AP-9,AP,S-1,DE01,EUR,10.00,10.00,2026-01-01,2026-01-31,PO-404",
+        "AR-9,AR,C-1,DE01,EUR,10.00,10.00,2026-01-01,2026-01-31,PO-1",
         "po_number",
-        "not a purchase order of DE01",
+        "Only supplier (AP) invoices refer to our purchase orders",
     ),
     ("invoices", "AP-1,AP,S-1,DE01,EUR,10.00,10.00,2026-01-01,2026-01-31,", "external_id", "Duplicate of line 2"),
     (
