@@ -200,7 +200,7 @@ class NoteInput(serializers.Serializer):  # type: ignore[type-arg]
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-class ReasonInput(serializers.Serializer):  # type: ignore[type-arg]
+class InvoiceReasonInput(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=2000)
 
 
@@ -236,9 +236,9 @@ class _Decision(APIView):
 class HoldReleaseApi(_Decision):
     """POST {"reason"}: release a suspected duplicate's hold (it is not one)."""
 
-    InputSerializer = ReasonInput
+    InputSerializer = InvoiceReasonInput
 
-    @extend_schema(request=ReasonInput, responses=ControlOutput)
+    @extend_schema(request=InvoiceReasonInput, responses=ControlOutput)
     def post(self, request: Request, pk: int, **kwargs: Any) -> Response:
         return super().post(request, pk, **kwargs)
 
@@ -252,9 +252,9 @@ class HoldReleaseApi(_Decision):
 class InvoiceCancelApi(_Decision):
     """POST {"reason"}: cancel a supplier invoice not yet approved (a copy, a withdrawn invoice)."""
 
-    InputSerializer = ReasonInput
+    InputSerializer = InvoiceReasonInput
 
-    @extend_schema(request=ReasonInput, responses=ControlOutput)
+    @extend_schema(request=InvoiceReasonInput, responses=ControlOutput)
     def post(self, request: Request, pk: int, **kwargs: Any) -> Response:
         return super().post(request, pk, **kwargs)
 
@@ -266,9 +266,9 @@ class VarianceAcceptApi(_Decision):
     """POST {"note"}: accept the invoice's 3-way match variance: within the user's authority the
     invoice is approved; above it the request waits for a controller."""
 
-    InputSerializer = ReasonInput
+    InputSerializer = InvoiceReasonInput
 
-    @extend_schema(request=ReasonInput, responses=ControlOutput)
+    @extend_schema(request=InvoiceReasonInput, responses=ControlOutput)
     def post(self, request: Request, pk: int, **kwargs: Any) -> Response:
         return super().post(request, pk, **kwargs)
 

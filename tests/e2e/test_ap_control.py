@@ -58,7 +58,7 @@ def test_an_ap_clerk_releases_a_suspected_duplicate_with_a_reason(page, live_ser
     sign_in(page, live_server, "clerk")
     page.goto(f"{live_server.url}/exceptions/?reason=duplicate")
     page.click("text=Possible duplicate: invoice re 2026 1")
-    page.click("[data-testid=record-link]")
+    page.click("[data-testid=exception-record] a")
     hold = page.locator("[data-testid=hold][data-reason=duplicate]")
     assert "may repeat invoice RE-2026-0001" in hold.inner_text()
     shots(page, output_path, "ap-duplicate-held")

@@ -119,6 +119,7 @@ def dataset_store(dataset: Dataset, code: str) -> Stored:
                         "counterparty_id": party_of[supplier],
                         "name": "Account",
                         "iban": iban,
+                        "country": iban[:2],
                         "currency": "EUR",
                         "is_active": True,
                     }

@@ -37,10 +37,16 @@ def test_the_invoice_page_shows_the_match_side_by_side_the_hold_and_why_it_canno
     html = page(clerk_de, world, "price")
 
     assert 'data-testid="side-by-side"' in html
-    for figure in (">104.00<", ">100.00<", "4.00 (4.00%)", "±1.00", "At stake: <strong>20.00 EUR"):
+    for figure in (
+        ">104.00<",
+        ">100.00<",
+        "4.00 (4.00%)",
+        "±1.00",
+        'At stake: <strong><span class="money">20.00 EUR</span></strong>',
+    ):
         assert figure in html
     assert "3-way match exception" in html
-    assert "At stake: <strong>20.00 EUR</strong>" in html
+    assert 'At stake: <strong><span class="money">20.00 EUR</span></strong>' in html
     assert "Its 3-way match exception is not resolved" in html
     assert 'data-testid="accept-form"' in html
     assert "This variance is above it: a controller decides." in html  # a clerk decides nothing alone by default
